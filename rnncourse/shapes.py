@@ -1,0 +1,107 @@
+"""引数の型と形を調べ、間違いを日本語で説明する小さな道具。
+
+参照実装 (rnn, lstm, gru, layers) はどれも最初にこれで引数を調べます::
+
+    >>> import numpy as np
+    >>> dims = Dims()
+    >>> x_t = dims.check("x_t", np.zeros((2, 3)), ("N", "D"))
+    >>> dims["N"], dims["D"]
+    (2, 3)
+    >>> dims.check("W_xh", np.zeros((3, 4)), ("H", "D"))
+    Traceback (most recent call last):
+    ...
+    rnncourse.shapes.ShapeError: 引数 W_xh の形は (H, D) = (?, 3) のはずですが、(3, 4) が渡されました。D = 3 は x_t から決まっています。
+
+記号 (``"N"`` など) は最初に現れた引数で値が決まり、以後の引数はその値と比べられます。
+整数を書けばその長さそのものを要求します (``("H4", ...)`` のような式は使わず、呼ぶ側で
+``dims.check(..., (4 * H, D))`` と書きます)。
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence, Union
+
+import numpy as np
+
+__all__ = ["ShapeError", "Dims", "as_float_array"]
+
+Dim = Union[str, int]
+
+
+class ShapeError(ValueError):
+    """配列の形 (shape) が期待と違うときに送出される例外。"""
+
+
+def as_float_array(name: str, value: Any) -> np.ndarray:
+    """``value`` を浮動小数点の NumPy 配列にして返す。配列にできなければ日本語の TypeError。
+
+    >>> as_float_array("x", [[1, 2]]).dtype
+    dtype('float64')
+    """
+    if value is None:
+        raise TypeError(f"引数 {name} が None です。NumPy 配列を渡してください。")
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"引数 {name} に文字列 {value!r} が渡されました。NumPy 配列を渡してください。")
+    if type(value).__module__.startswith("torch"):
+        raise TypeError(
+            f"引数 {name} に PyTorch のテンソルが渡されました。"
+            f"NumPy 配列に変換してください (例: {name}.detach().numpy())。"
+        )
+    if callable(value):
+        raise TypeError(f"引数 {name} に関数 {getattr(value, '__name__', value)!r} が渡されました。NumPy 配列を渡してください。")
+    try:
+        array = np.asarray(value)
+    except Exception as error:  # ragged lists and other odd objects
+        raise TypeError(f"引数 {name} を NumPy 配列に変換できません ({error})。") from None
+    if array.dtype.kind in "biu":
+        array = array.astype(np.float64)
+    if array.dtype.kind != "f":
+        raise TypeError(
+            f"引数 {name} は数値の配列であるべきですが、dtype={array.dtype} の値が渡されました。"
+        )
+    return array
+
+
+class Dims:
+    """記号の付いた次元 (N, T, D, H …) を覚え、各引数の形を照合する。"""
+
+    def __init__(self, **known: int) -> None:
+        self._value: dict[str, int] = dict(known)
+        self._source: dict[str, str] = {key: "呼び出し側の指定" for key in known}
+
+    def __getitem__(self, symbol: str) -> int:
+        return self._value[symbol]
+
+    def _describe(self, spec: Sequence[Dim]) -> str:
+        names = ", ".join(str(s) for s in spec)
+        values = ", ".join(str(self._value.get(s, "?")) if isinstance(s, str) else str(s) for s in spec)
+        if names == values:
+            return f"({names})"
+        return f"({names}) = ({values})"
+
+    def check(self, name: str, value: Any, spec: Sequence[Dim]) -> np.ndarray:
+        """``value`` を配列にし、形が ``spec`` に合うことを確かめて返す。"""
+        array = as_float_array(name, value)
+        expected = self._describe(spec)
+        if array.ndim != len(spec):
+            raise ShapeError(
+                f"引数 {name} は {len(spec)} 次元の配列 {expected} のはずですが、"
+                f"{array.ndim} 次元の形 {tuple(array.shape)} が渡されました。"
+            )
+        for axis, (symbol, size) in enumerate(zip(spec, array.shape)):
+            if isinstance(symbol, int):
+                if size != symbol:
+                    raise ShapeError(
+                        f"引数 {name} の形は {expected} のはずですが、{tuple(array.shape)} が渡されました"
+                        f" (軸 {axis} の長さは {symbol} であるべきです)。"
+                    )
+            elif symbol in self._value:
+                if size != self._value[symbol]:
+                    raise ShapeError(
+                        f"引数 {name} の形は {expected} のはずですが、{tuple(array.shape)} が渡されました。"
+                        f"{symbol} = {self._value[symbol]} は {self._source[symbol]} から決まっています。"
+                    )
+            else:
+                self._value[symbol] = int(size)
+                self._source[symbol] = name
+        return array
