@@ -1,0 +1,100 @@
+"""学習者の関数を安全に呼ぶ: 制限時間を付け、例外を「どの行で何が起きたか」の日本語に直す。
+
+    >>> def f(x):
+    ...     return 1 / 0
+    >>> call = call_learner_function(f, (1,), timeout=1.0)
+    >>> call.raised is not None
+    True
+"""
+
+from __future__ import annotations
+
+import linecache
+import signal
+import threading
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+__all__ = ["LearnerCall", "LearnerTimeout", "call_learner_function", "describe_exception"]
+
+
+class LearnerTimeout(BaseException):
+    """制限時間切れ。学習者の ``except Exception`` に飲み込まれないよう BaseException の子にする。"""
+
+
+@dataclass(frozen=True)
+class LearnerCall:
+    """学習者の関数を 1 回呼んだ結果。``raised`` と ``timed_out`` がどちらも偽なら ``value`` が戻り値。"""
+
+    value: Any = None
+    raised: BaseException | None = None
+    timed_out: bool = False
+
+
+def _can_use_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def call_learner_function(
+    function: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, timeout: float = 5.0
+) -> LearnerCall:
+    """``function(*args, **kwargs)`` を ``timeout`` 秒の制限付きで呼ぶ。例外はここで受け止めて返す。
+
+    POSIX のメインスレッドでは SIGALRM で割り込みます (無限ループも止まります)。それ以外の環境では
+    別スレッドで呼び、時間内に戻らなければ時間切れとして扱います (そのスレッドは裏で走り続けます)。
+    """
+    kwargs = {} if kwargs is None else kwargs
+    if _can_use_alarm():
+        return _call_with_alarm(function, args, kwargs, timeout)
+    return _call_in_thread(function, args, kwargs, timeout)
+
+
+def _call_with_alarm(function, args, kwargs, timeout) -> LearnerCall:
+    def on_alarm(signum, frame):
+        raise LearnerTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return LearnerCall(value=function(*args, **kwargs))
+    except LearnerTimeout:
+        return LearnerCall(timed_out=True)
+    except (Exception, SystemExit) as error:
+        return LearnerCall(raised=error)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _call_in_thread(function, args, kwargs, timeout) -> LearnerCall:
+    box: dict[str, LearnerCall] = {}
+
+    def target():
+        try:
+            box["call"] = LearnerCall(value=function(*args, **kwargs))
+        except (Exception, SystemExit) as error:
+            box["call"] = LearnerCall(raised=error)
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    return box.get("call", LearnerCall(timed_out=True))
+
+
+def describe_exception(error: BaseException, learner_file: str | None = None) -> str:
+    """例外を「あなたのコードの N 行目 `...` で ZeroDivisionError が起きました: ...」の形に直す。
+
+    ``learner_file`` (学習者の関数が定義されたファイル。ノートブックではセル) のフレームのうち最も深いものを
+    「あなたのコード」とみなします。見つからなければ例外の名前と内容だけを返します。生のトレースバックは出しません。
+    """
+    detail = str(error).strip()
+    what = f"{type(error).__name__}" + (f": {detail}" if detail else "")
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [frame for frame in frames if learner_file is not None and frame.filename == learner_file]
+    if not own:
+        return f"{what} が起きました。"
+    frame = own[-1]
+    line = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
+    where = f"あなたのコードの {frame.lineno} 行目" + (f" `{line}`" if line else "")
+    return f"{where} で {what} が起きました。"
