@@ -19,11 +19,12 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Sequence, Union
 
 import numpy as np
 
-__all__ = ["ShapeError", "Dims", "as_float_array"]
+__all__ = ["ShapeError", "Dims", "as_float_array", "check_int"]
 
 Dim = Union[str, int]
 
@@ -60,6 +61,19 @@ def as_float_array(name: str, value: Any) -> np.ndarray:
             f"引数 {name} は数値の配列であるべきですが、dtype={array.dtype} の値が渡されました。"
         )
     return array
+
+
+def check_int(name: str, value: object, minimum: int) -> int:
+    """``value`` が ``minimum`` 以上の整数であることを確かめて int で返す (bool は整数として認めない)。
+
+    >>> check_int("T", 5, 1)
+    5
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"引数 {name} は整数であるべきですが、{value!r} ({type(value).__name__}) が渡されました。")
+    if value < minimum:
+        raise ValueError(f"引数 {name} は {minimum} 以上の整数であるべきですが、{value} が渡されました。")
+    return int(value)
 
 
 class Dims:
