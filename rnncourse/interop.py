@@ -88,17 +88,19 @@ def load_weights_into_torch(module, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np
     """
     import torch
 
-    kind = type(module).__name__
-    if kind not in ("RNN", "LSTM", "GRU"):
-        raise TypeError(f"torch.nn.RNN / LSTM / GRU を渡してください ({kind} が渡されました)。")
+    kind = next((k for k in ("RNN", "LSTM", "GRU") if isinstance(module, getattr(torch.nn, k))), None)
+    if kind is None:
+        raise TypeError(f"torch.nn.RNN / LSTM / GRU を渡してください ({type(module).__name__} が渡されました)。")
     _check_module(module, kind)
     b_hh = np.zeros_like(b_ih) if b_hh is None else b_hh
     with torch.no_grad():
         for name, value in [("weight_ih_l0", W_ih), ("weight_hh_l0", W_hh), ("bias_ih_l0", b_ih), ("bias_hh_l0", b_hh)]:
             target = getattr(module, name, None)
-            if target is None:
-                continue
             value = np.asarray(value)
+            if target is None:  # bias=False のモジュール
+                if np.any(value != 0):
+                    raise ValueError(f"このモジュールは bias=False なので、0 でない {name} は書き込めません。")
+                continue
             if tuple(value.shape) != tuple(target.shape):
                 raise ValueError(
                     f"{name} の形は {tuple(target.shape)} のはずですが、{tuple(value.shape)} が渡されました。"
