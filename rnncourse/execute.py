@@ -35,6 +35,7 @@ def execute_notebook(path: str | Path, output: str | Path | None = None, timeout
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,
+        store_widget_state=False,  # ウィジェットの状態 (図を含む) を保存するとファイルが大きくなるだけ
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     client.execute()

@@ -107,13 +107,14 @@ def rnn_forward(
     """
     dims = Dims()
     x = dims.check("x", x, ("N", "T", "D"))
+    dims.at_least("T", 1)
     h0 = dims.check("h0", h0, ("N", "H"))
     W_xh = dims.check("W_xh", W_xh, ("H", "D"))
     W_hh = dims.check("W_hh", W_hh, ("H", "H"))
     b_h = dims.check("b_h", b_h, ("H",))
 
     xW = x @ W_xh.T + b_h  # 全時刻の x_t W_xhᵀ + b_h を一度の行列積で
-    h = np.empty(xW.shape, dtype=xW.dtype)
+    h = np.empty(xW.shape, dtype=np.result_type(xW, h0, W_hh))  # 入力のうち最も精度の高い型
     h_prev = h0
     for t in range(dims["T"]):  # 再帰の部分だけが時刻のループ
         h_prev = h[:, t] = np.tanh(xW[:, t] + h_prev @ W_hh.T)  # h_t = tanh(a_t)

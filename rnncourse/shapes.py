@@ -119,3 +119,28 @@ class Dims:
                 self._value[symbol] = int(size)
                 self._source[symbol] = name
         return array
+
+    def check_stacked(self, name: str, value: Any, spec: Sequence[str], gates: str, model: str) -> np.ndarray:
+        """ゲートの分を縦に積んだ重み・バイアス (先頭の軸が k·H、k = len(gates)) を調べる。
+
+        ``gates`` はゲート名を並べた文字列 (LSTM なら ``"ifgo"``)。H と ``spec`` の記号は既に決まっていること。
+        """
+        k, H = len(gates), self._value["H"]
+        try:
+            return self.check(name, value, (k * H, *spec))
+        except ShapeError as error:
+            names = "(" + ", ".join((f"{k}H", *spec)) + ("" if spec else ",") + ")"
+            values = str((k * H, *(self._value[s] for s in spec)))
+            raise ShapeError(
+                f"{error}{model} の {name} は {k} つのゲート {', '.join(gates)} の分を縦に積んだもので、"
+                f"形は {names} = {values} です (H = {H})。"
+            ) from None
+
+    def at_least(self, symbol: str, minimum: int = 1) -> int:
+        """既に決まった次元 ``symbol`` が ``minimum`` 以上であることを確かめて返す (T = 0 の系列などを断る)。"""
+        if self._value[symbol] < minimum:
+            raise ShapeError(
+                f"引数 {self._source[symbol]} の {symbol} が {self._value[symbol]} です。"
+                f"{symbol} は {minimum} 以上にしてください。"
+            )
+        return self._value[symbol]

@@ -212,3 +212,27 @@ def test_backward_checks_upstream_gradient():
     _, step_cache = rnn_step_forward(np.zeros((N, D)), np.zeros((N, H)), GOOD["W_xh"], GOOD["W_hh"], GOOD["b_h"])
     with pytest.raises(ShapeError, match=r"引数 dh_t の形は \(N, H\) = \(2, 5\).*呼び出し側の指定"):
         rnn_step_backward(np.zeros((N, H + 1)), step_cache)
+
+
+@pytest.mark.parametrize("module", ["rnn", "lstm", "gru"])
+def test_empty_sequence_is_refused(module):
+    import importlib
+
+    from rnncourse.shapes import ShapeError
+
+    mod = importlib.import_module(f"rnncourse.{module}")
+    H, D = 2, 3
+    k = {"rnn": 1, "lstm": 4, "gru": 3}[module]
+    x, h0 = np.zeros((1, 0, D)), np.zeros((1, H))
+    weights = [np.zeros((k * H, D)), np.zeros((k * H, H)), np.zeros(k * H)]
+    args = {"rnn": [x, h0, *weights], "lstm": [x, h0, h0, *weights], "gru": [x, h0, *weights, np.zeros(k * H)]}[module]
+    with pytest.raises(ShapeError, match="T が 0"):
+        getattr(mod, f"{module}_forward")(*args)
+
+
+def test_mixed_precision_is_not_narrowed():
+    h, _ = rnn_forward(
+        np.ones((1, 2, 3), np.float32), np.ones((1, 4)), np.ones((4, 3), np.float32),
+        np.ones((4, 4), np.float32), np.ones(4, np.float32),
+    )
+    assert h.dtype == np.float64
