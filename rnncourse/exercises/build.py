@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import Sequence
 
 __all__ = [
     "MarkerError",
@@ -142,13 +143,18 @@ def _cells_signature(nb) -> list[tuple[str, str, dict]]:
 
 
 def build_exercises(
-    solutions_dir: str | Path, exercises_dir: str | Path, check: bool = False, execute: bool = True
+    solutions_dir: str | Path,
+    exercises_dir: str | Path,
+    check: bool = False,
+    execute: bool = True,
+    names: Sequence[str] | None = None,
 ) -> list[str]:
     """``solutions_dir`` の各ノートブックから ``exercises_dir`` に学習者用を作る。
 
     ``check=True`` のときは何も書かず、作り直すと中身 (セルのソースとメタデータ) が変わる
     ノートブックの名前を返します (空なら最新)。そうでなければ書き出したノートブックの名前を返します。
     ``execute=True`` なら書き出した後に実行して出力を保存します (判定器は「未回答」を表示)。
+    ``names`` (例 ``["02_forward_pass.ipynb"]``) を与えるとそのノートブックだけを扱います。
     """
     import nbformat
 
@@ -156,6 +162,11 @@ def build_exercises(
     sources = sorted(solutions_dir.glob("*.ipynb"))
     if not sources:
         raise FileNotFoundError(f"{solutions_dir} に解答のノートブック (*.ipynb) がありません。")
+    if names is not None:
+        unknown = sorted(set(names) - {p.name for p in sources})
+        if unknown:
+            raise FileNotFoundError(f"{solutions_dir} に {', '.join(unknown)} がありません。")
+        sources = [p for p in sources if p.name in names]
     changed = []
     for source in sources:
         exercise = exercise_from_solution(nbformat.read(source, as_version=4), f"{source.parent.name}/{source.name}")
@@ -172,7 +183,7 @@ def build_exercises(
 
             execute_notebook(target)
         changed.append(source.name)
-    if check:
+    if check and names is None:
         orphans = sorted({p.name for p in exercises_dir.glob("*.ipynb")} - {p.name for p in sources})
         changed += [f"{name} (対応する解答がありません)" for name in orphans]
     return changed
