@@ -3,8 +3,9 @@
     >>> def f(x):
     ...     return 1 / 0
     >>> call = call_learner_function(f, (1,), timeout=1.0)
-    >>> call.raised is not None
-    True
+    >>> call.error
+    'あなたのコードの 2 行目 `return 1 / 0` で ZeroDivisionError: division by zero が起きました。'
+
 """
 
 from __future__ import annotations
@@ -25,11 +26,20 @@ class LearnerTimeout(BaseException):
 
 @dataclass(frozen=True)
 class LearnerCall:
-    """学習者の関数を 1 回呼んだ結果。``raised`` と ``timed_out`` がどちらも偽なら ``value`` が戻り値。"""
+    """学習者の関数を 1 回呼んだ結果。``error`` が None で ``timed_out`` と ``not_implemented`` が偽なら
+    ``value`` が戻り値。例外そのものではなく説明文だけを持つので、別のプロセスへも送れる。"""
 
     value: Any = None
-    raised: BaseException | None = None
+    error: str | None = None
+    not_implemented: bool = False
     timed_out: bool = False
+
+
+def _from_exception(error: BaseException, function: Callable[..., Any]) -> LearnerCall:
+    if isinstance(error, NotImplementedError):
+        return LearnerCall(not_implemented=True)
+    learner_file = getattr(getattr(function, "__code__", None), "co_filename", None)
+    return LearnerCall(error=describe_exception(error, learner_file))
 
 
 def _can_use_alarm() -> bool:
@@ -61,7 +71,7 @@ def _call_with_alarm(function, args, kwargs, timeout) -> LearnerCall:
     except LearnerTimeout:
         return LearnerCall(timed_out=True)
     except (Exception, SystemExit) as error:
-        return LearnerCall(raised=error)
+        return _from_exception(error, function)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -74,7 +84,7 @@ def _call_in_thread(function, args, kwargs, timeout) -> LearnerCall:
         try:
             box["call"] = LearnerCall(value=function(*args, **kwargs))
         except (Exception, SystemExit) as error:
-            box["call"] = LearnerCall(raised=error)
+            box["call"] = _from_exception(error, function)
 
     worker = threading.Thread(target=target, daemon=True)
     worker.start()

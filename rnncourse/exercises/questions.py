@@ -18,12 +18,12 @@ from __future__ import annotations
 import copy
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
 from rnncourse.exercises.feedback import CheckResult, Status, show, show_hint, show_solution
-from rnncourse.exercises.learner_code import call_learner_function, describe_exception
+from rnncourse.exercises.learner_code import LearnerCall, call_learner_function
 
 __all__ = ["Case", "Question", "ValueQuestion", "FunctionQuestion", "RuleQuestion", "compare"]
 
@@ -228,7 +228,8 @@ class FunctionQuestion(Question):
                 return reason
         return None
 
-    def evaluate(self, value: Any) -> CheckResult:
+    def precheck(self, value: Any) -> CheckResult | None:
+        """呼ぶ前に分かる誤り (未定義・None・関数でない) の判定。呼んでよければ None。"""
         if value is Ellipsis:
             return self._result(Status.NOT_ATTEMPTED, "関数をまだ定義していません。")
         if value is None:
@@ -237,20 +238,33 @@ class FunctionQuestion(Question):
             return self._result(
                 Status.INCORRECT, f"関数を渡してください ({_type_name(value)} の値 {_short(value)} が渡されました)。"
             )
-        learner_file = getattr(getattr(value, "__code__", None), "co_filename", None)
-        for number, case in enumerate(self.cases, start=1):
+        return None
+
+    def evaluate(self, value: Any) -> CheckResult:
+        early = self.precheck(value)
+        if early is not None:
+            return early
+        calls = (call_learner_function(value, copy.deepcopy(case.args), timeout=self.timeout) for case in self.cases)
+        return self.judge(calls)
+
+    def judge(self, calls: Iterable[LearnerCall]) -> CheckResult:
+        """各テストケースで学習者の関数を呼んだ結果 (``cases`` と同じ順) を模範解答と比べる。
+
+        呼び出しは ``calls`` から 1 つずつ取り出すので、最初の失敗で止まり、残りのケースは呼ばれません。
+        採点では別のプロセスで呼んだ結果をここに渡します。
+        """
+        for number, (case, call) in enumerate(zip(self.cases, calls), start=1):
             label = case.label or f"テストケース {number}"
-            expected = self.reference(*copy.deepcopy(case.args))
-            call = call_learner_function(value, copy.deepcopy(case.args), timeout=self.timeout)
             if call.timed_out:
                 return self._result(
                     Status.ERROR,
                     f"{label}: {self.timeout:g} 秒以内に終わらなかったので止めました。無限ループになっていませんか。",
                 )
-            if isinstance(call.raised, NotImplementedError):
+            if call.not_implemented:
                 return self._result(Status.NOT_ATTEMPTED, "関数の中身がまだ NotImplementedError を送出しています。")
-            if call.raised is not None:
-                return self._result(Status.ERROR, f"{label}: {describe_exception(call.raised, learner_file)}")
+            if call.error is not None:
+                return self._result(Status.ERROR, f"{label}: {call.error}")
+            expected = self.reference(*copy.deepcopy(case.args))
             reason = self._compare(expected, call.value)
             if reason:
                 return self._result(Status.INCORRECT, f"{label}: {reason}{self._cause(case, call.value)}")
