@@ -35,10 +35,11 @@ def execute_notebook(path: str | Path, output: str | Path | None = None, timeout
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,
-        store_widget_state=False,  # ウィジェットの状態 (図を含む) を保存するとファイルが大きくなるだけ
+        store_widget_state=True,  # False だと Output ウィジェットを含む interactive で nbclient 0.11 が KeyError になる
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     client.execute()
+    nb.metadata.pop("widgets", None)  # ウィジェットの状態 (図を含む) はファイルを大きくするだけなので残さない
     target = Path(output) if output is not None else path
     nbformat.write(nb, target)
     return target
