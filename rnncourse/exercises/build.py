@@ -76,10 +76,15 @@ def _assigned_names(code: str, where: str) -> list[str]:
     except SyntaxError as error:
         raise MarkerError(f"{where}: 解答の領域が Python として読めません ({error.msg}, {error.lineno} 行目)。") from None
     names: list[str] = []
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    for node in tree.body:  # 字下げのない代入だけ (for 文の変数などは答えではない)
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        else:
+            continue
         for target in targets:
-            for leaf in ast.walk(target) if target is not None else ():
+            for leaf in ast.walk(target):
                 if isinstance(leaf, ast.Name) and leaf.id not in names:
                     names.append(leaf.id)
     if not names:

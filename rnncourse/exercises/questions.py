@@ -51,56 +51,61 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _subject(name: str) -> str:
+    """文中の名前の後ろに、英数字で終わるときだけ空白を置く (「戻り値 h_t が」「答えが」)。"""
+    return name + " " if name and name[-1].isascii() else name
+
+
 def compare(expected: Any, got: Any, name: str = "答え", rtol: float = 1e-6, atol: float = 1e-8) -> str | None:
     """``got`` が ``expected`` と一致すれば None、違えば何が違うかを日本語で返す。
 
     数値・文字列・真偽値・タプル/リスト (要素ごと)・NumPy 配列 (型 → 形 → 値の順に確かめる) に対応。
     """
     if got is None and expected is not None:
-        return f"{name} が None です。"
+        return f"{_subject(name)}が None です。"
     if isinstance(expected, np.ndarray):
         if type(got).__module__.startswith("torch"):
-            return f"{name} が PyTorch のテンソルです。NumPy 配列を返してください。"
+            return f"{_subject(name)}が PyTorch のテンソルです。NumPy 配列を返してください。"
         if not isinstance(got, np.ndarray):
-            return f"{name} は NumPy 配列のはずですが、{_type_name(got)} でした。"
+            return f"{_subject(name)}は NumPy 配列のはずですが、{_type_name(got)} でした。"
         if got.shape != expected.shape:
-            return f"{name} の形は {expected.shape} のはずですが、{got.shape} でした。"
+            return f"{_subject(name)}の形は {expected.shape} のはずですが、{got.shape} でした。"
         if got.dtype.kind not in "biuf":
-            return f"{name} は数値の配列のはずですが、dtype={got.dtype} でした。"
+            return f"{_subject(name)}は数値の配列のはずですが、dtype={got.dtype} でした。"
         if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-            return f"{name} に nan か inf が含まれています。"
+            return f"{_subject(name)}に nan か inf が含まれています。"
         if not np.allclose(got, expected, rtol=rtol, atol=atol):
             error = float(np.max(np.abs(got.astype(np.float64) - expected)))
             detail = f"期待: {_short(expected)}、あなたの値: {_short(got)}" if expected.size <= 8 else f"最大の差 {error:.3g}"
-            return f"{name} の値が違います ({detail})。"
+            return f"{_subject(name)}の値が違います ({detail})。"
         return None
     if isinstance(expected, bool):
         if not isinstance(got, (bool, np.bool_)):
-            return f"{name} は True か False のはずですが、{_type_name(got)} でした。"
-        return None if bool(got) == expected else f"{name} が違います。"
+            return f"{_subject(name)}は True か False のはずですが、{_type_name(got)} でした。"
+        return None if bool(got) == expected else f"{_subject(name)}が違います。"
     if _is_number(expected):
         if isinstance(got, np.ndarray) and got.size == 1:
             got = got.item()
         if not _is_number(got):
-            return f"{name} は数値のはずですが、{_type_name(got)} ({_short(got)}) でした。"
+            return f"{_subject(name)}は数値のはずですが、{_type_name(got)} ({_short(got)}) でした。"
         if not np.isclose(float(got), float(expected), rtol=rtol, atol=atol):
-            return f"{name} が違います (あなたの値: {_short(got)})。"
+            return f"{_subject(name)}が違います (あなたの値: {_short(got)})。"
         return None
     if isinstance(expected, str):
         if not isinstance(got, str):
-            return f"{name} は文字列のはずですが、{_type_name(got)} でした。"
-        return None if got.strip() == expected.strip() else f"{name} が違います (あなたの値: {_short(got)})。"
+            return f"{_subject(name)}は文字列のはずですが、{_type_name(got)} でした。"
+        return None if got.strip() == expected.strip() else f"{_subject(name)}が違います (あなたの値: {_short(got)})。"
     if isinstance(expected, (tuple, list)):
         if isinstance(got, np.ndarray) or not isinstance(got, (tuple, list)):
-            return f"{name} は {len(expected)} 個の要素のタプルのはずですが、{_type_name(got)} でした。"
+            return f"{_subject(name)}は {len(expected)} 個の要素のタプルのはずですが、{_type_name(got)} でした。"
         if len(got) != len(expected):
-            return f"{name} は {len(expected)} 個の要素のはずですが、{len(got)} 個でした。"
+            return f"{_subject(name)}は {len(expected)} 個の要素のはずですが、{len(got)} 個でした。"
         for index, (e, g) in enumerate(zip(expected, got)):
-            reason = compare(e, g, f"{name} の {index + 1} 番目", rtol, atol)
+            reason = compare(e, g, f"{name}の {index + 1} 番目", rtol, atol)
             if reason:
                 return reason
         return None
-    return None if got == expected else f"{name} が違います (あなたの値: {_short(got)})。"
+    return None if got == expected else f"{_subject(name)}が違います (あなたの値: {_short(got)})。"
 
 
 @dataclass(frozen=True)

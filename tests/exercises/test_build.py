@@ -100,3 +100,8 @@ def test_build_and_check(tmp_path):
     assert build_exercises(solutions, exercises, check=True) == ["01_a.ipynb"]
     nbformat.write(nb, exercises / "99_orphan.ipynb")
     assert "99_orphan.ipynb (対応する解答がありません)" in build_exercises(solutions, exercises, check=True)
+
+
+def test_loop_variables_are_not_answers():
+    source = "### BEGIN SOLUTION\nbest = None\nfor k in range(3):\n    best = k\n### END SOLUTION"
+    assert clear_solutions(source) == "best = ...  # ここに答えを書いてください"
