@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rnncourse.shapes import Dims
+from rnncourse.timewise import timewise_matmul
 
 __all__ = ["affine_forward", "affine_backward", "temporal_affine_forward", "temporal_affine_backward"]
 
@@ -89,14 +90,14 @@ def temporal_affine_forward(
     ((2, 5, 6), 4.0)
 
     形: h (N, T, H), W_hy (V, H), b_y (V,) → y (N, T, V)。
-    時刻のループは書かず、(N, T, H) @ (H, V) の 1 回の行列積で全時刻をまとめて計算します。
+    時刻のループは書かず、(N·T, H) @ (H, V) の 1 回の行列積で全時刻をまとめて計算します (``timewise_matmul``)。
     """
     dims = Dims()
     h = dims.check("h", h, ("N", "T", "H"))
     W_hy = dims.check("W_hy", W_hy, ("V", "H"))
     b_y = dims.check("b_y", b_y, ("V",))
 
-    y = h @ W_hy.T + b_y  # y_t = h_t W_hyᵀ + b_y (全時刻まとめて)
+    y = timewise_matmul(h, W_hy.T) + b_y  # y_t = h_t W_hyᵀ + b_y (全時刻まとめて)
     return y, TemporalAffineCache(h, W_hy)
 
 
@@ -118,7 +119,7 @@ def temporal_affine_backward(
     V = W_hy.shape[0]
     dy = Dims(N=N, T=T, V=V).check("dy", dy, ("N", "T", "V"))
 
-    dh = dy @ W_hy  # ∂L/∂h_t = dy_t W_hy
+    dh = timewise_matmul(dy, W_hy)  # ∂L/∂h_t = dy_t W_hy
     dW_hy = dy.reshape(N * T, V).T @ h.reshape(N * T, H)  # ∂L/∂W_hy = Σ_t dy_tᵀ h_t
     db_y = dy.sum(axis=(0, 1))  # ∂L/∂b_y = Σ_t Σ_n dy_t
     return dh, dW_hy, db_y

@@ -36,6 +36,7 @@ import numpy as np
 
 from rnncourse.activations import sigmoid
 from rnncourse.shapes import Dims
+from rnncourse.timewise import timewise_matmul
 
 __all__ = ["gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward", "gru_gates"]
 
@@ -197,7 +198,7 @@ def gru_forward(
 
     N, T, H = dims["N"], dims["T"], dims["H"]
     dtype = np.result_type(x, h0, W_ih, W_hh, b_ih, b_hh)
-    gi = x @ W_ih.T + b_ih  # 全時刻の x_t W_ihᵀ + b_ih を一度の行列積で (N, T, 3H)
+    gi = timewise_matmul(x, W_ih.T) + b_ih  # 全時刻の x_t W_ihᵀ + b_ih を一度の行列積で (N, T, 3H)
     r, z, n, hn, h = (np.empty((N, T, H), dtype=dtype) for _ in range(5))
     h_prev = h0
     for t in range(T):  # 再帰の部分だけが時刻のループ
@@ -239,7 +240,7 @@ def gru_backward(
 
     dgi_flat = dgi.reshape(N * T, 3 * H)
     dgh_flat = dgh.reshape(N * T, 3 * H)
-    dx = dgi @ W_ih  # ∂L/∂x_t = dgi_t W_ih (全時刻まとめて)
+    dx = timewise_matmul(dgi, W_ih)  # ∂L/∂x_t = dgi_t W_ih (全時刻まとめて)
     dW_ih = dgi_flat.T @ x.reshape(N * T, -1)  # Σ_t dgi_tᵀ x_t
     dW_hh = dgh_flat.T @ h_prev.reshape(N * T, H)  # Σ_t dgh_tᵀ h_{t-1}
     db_ih = dgi_flat.sum(axis=0)  # Σ_t Σ_n dgi_t

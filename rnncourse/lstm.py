@@ -36,6 +36,7 @@ import numpy as np
 
 from rnncourse.activations import sigmoid
 from rnncourse.shapes import Dims
+from rnncourse.timewise import timewise_matmul
 
 __all__ = ["lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward", "lstm_gates"]
 
@@ -199,7 +200,7 @@ def lstm_forward(
 
     N, T, H = dims["N"], dims["T"], dims["H"]
     dtype = np.result_type(x, h0, c0, W_ih, W_hh, b)
-    xW = x @ W_ih.T + b  # 全時刻の x_t W_ihᵀ + b を一度の行列積で (N, T, 4H)
+    xW = timewise_matmul(x, W_ih.T) + b  # 全時刻の x_t W_ihᵀ + b を一度の行列積で (N, T, 4H)
     i, f, g, o, c, h = (np.empty((N, T, H), dtype=dtype) for _ in range(6))
     h_prev, c_prev = h0, c0
     for t in range(T):  # 再帰の部分だけが時刻のループ
@@ -241,7 +242,7 @@ def lstm_backward(
 
     h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # 各時刻の h_{t-1}
     da_flat = da.reshape(N * T, 4 * H)
-    dx = da @ W_ih  # ∂L/∂x_t = da_t W_ih (全時刻まとめて)
+    dx = timewise_matmul(da, W_ih)  # ∂L/∂x_t = da_t W_ih (全時刻まとめて)
     dW_ih = da_flat.T @ x.reshape(N * T, -1)  # Σ_t da_tᵀ x_t
     dW_hh = da_flat.T @ h_prev.reshape(N * T, H)  # Σ_t da_tᵀ h_{t-1}
     db = da_flat.sum(axis=0)  # Σ_t Σ_n da_t

@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rnncourse.shapes import Dims
+from rnncourse.timewise import timewise_matmul
 
 __all__ = ["rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward"]
 
@@ -113,7 +114,7 @@ def rnn_forward(
     W_hh = dims.check("W_hh", W_hh, ("H", "H"))
     b_h = dims.check("b_h", b_h, ("H",))
 
-    xW = x @ W_xh.T + b_h  # 全時刻の x_t W_xhᵀ + b_h を一度の行列積で
+    xW = timewise_matmul(x, W_xh.T) + b_h  # 全時刻の x_t W_xhᵀ + b_h を一度の行列積で
     h = np.empty(xW.shape, dtype=np.result_type(xW, h0, W_hh))  # 入力のうち最も精度の高い型
     h_prev = h0
     for t in range(dims["T"]):  # 再帰の部分だけが時刻のループ
@@ -143,7 +144,7 @@ def rnn_backward(
 
     h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # 各時刻の h_{t-1}
     da_flat = da.reshape(N * T, H)
-    dx = da @ W_xh  # ∂L/∂x_t = da_t W_xh (全時刻まとめて)
+    dx = timewise_matmul(da, W_xh)  # ∂L/∂x_t = da_t W_xh (全時刻まとめて)
     dW_xh = da_flat.T @ x.reshape(N * T, -1)  # Σ_t da_tᵀ x_t
     dW_hh = da_flat.T @ h_prev.reshape(N * T, H)  # Σ_t da_tᵀ h_{t-1}
     db_h = da_flat.sum(axis=0)  # Σ_t Σ_n da_t
