@@ -86,9 +86,9 @@ class Dims:
     def __getitem__(self, symbol: str) -> int:
         return self._value[symbol]
 
-    def _describe(self, spec: Sequence[Dim]) -> str:
+    def _describe(self, spec: Sequence[Dim], known: dict[str, int]) -> str:
         names = ", ".join(str(s) for s in spec)
-        values = ", ".join(str(self._value.get(s, "?")) if isinstance(s, str) else str(s) for s in spec)
+        values = ", ".join(str(known.get(s, "?")) if isinstance(s, str) else str(s) for s in spec)
         if names == values:
             return f"({names})"
         return f"({names}) = ({values})"
@@ -96,23 +96,23 @@ class Dims:
     def check(self, name: str, value: Any, spec: Sequence[Dim]) -> np.ndarray:
         """``value`` を配列にし、形が ``spec`` に合うことを確かめて返す。"""
         array = as_float_array(name, value)
-        expected = self._describe(spec)
+        before = dict(self._value)  # 失敗したときの説明は、この引数を見る前に分かっていた値で書く
         if array.ndim != len(spec):
             raise ShapeError(
-                f"引数 {name} は {len(spec)} 次元の配列 {expected} のはずですが、"
+                f"引数 {name} は {len(spec)} 次元の配列 {self._describe(spec, before)} のはずですが、"
                 f"{array.ndim} 次元の形 {tuple(array.shape)} が渡されました。"
             )
         for axis, (symbol, size) in enumerate(zip(spec, array.shape)):
             if isinstance(symbol, int):
                 if size != symbol:
                     raise ShapeError(
-                        f"引数 {name} の形は {expected} のはずですが、{tuple(array.shape)} が渡されました"
+                        f"引数 {name} の形は {self._describe(spec, before)} のはずですが、{tuple(array.shape)} が渡されました"
                         f" (軸 {axis} の長さは {symbol} であるべきです)。"
                     )
             elif symbol in self._value:
                 if size != self._value[symbol]:
                     raise ShapeError(
-                        f"引数 {name} の形は {expected} のはずですが、{tuple(array.shape)} が渡されました。"
+                        f"引数 {name} の形は {self._describe(spec, before)} のはずですが、{tuple(array.shape)} が渡されました。"
                         f"{symbol} = {self._value[symbol]} は {self._source[symbol]} から決まっています。"
                     )
             else:
