@@ -30,6 +30,7 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
     (r"argument (\S+): ignored explicit argument (.*)", r"\1: 値 \2 は受け取れません"),
     (r"ambiguous option: (\S+) could match (.*)", r"オプション \1 があいまいです (候補: \2)"),
     (r"invalid choice: (\S+) \(choose from (.*)\)", r"\1 は選べません (選べるもの: \2)"),
+    (r"argument (\S+): (.*)", r"\1: \2"),
 )
 
 
@@ -121,10 +122,86 @@ def _run_build_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_release(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "release",
+        help="学習者に配る一式 (本文・演習・README、模範解答なし) を作ります (講師向け)",
+        description="講座のリポジトリから、学習者に配る一式を OUTDIR に書き出します。solutions/ は含みません。",
+    )
+    parser.add_argument("outdir", metavar="OUTDIR", help="書き出し先のフォルダ")
+    parser.add_argument("--chapter", help="この章 (例 03) だけを配る")
+    parser.add_argument("--source", default=".", help="講座のリポジトリ (既定はカレントディレクトリ)")
+    parser.add_argument("--force", action="store_true", help="OUTDIR が空でなくても書き込む (同名のファイルは上書き)")
+    parser.set_defaults(handler=_run_release)
+
+
+def _run_release(args: argparse.Namespace) -> int:
+    from rnncourse.release import ReleaseError, release
+
+    try:
+        written = release(args.outdir, source=args.source, chapter=args.chapter, force=args.force)
+    except ReleaseError as error:
+        print(f"rnncourse release: エラー: {error}", file=sys.stderr)
+        return 2
+    notebooks = sum(p.suffix == ".ipynb" for p in written)
+    print(f"{args.outdir} に学習者用の一式を書き出しました (ノートブック {notebooks} 冊、模範解答なし)。")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"整数を指定してください ({text})") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"1 以上の整数にしてください ({text})")
+    return value
+
+
+def _add_grade(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "grade",
+        help="提出されたノートブックを一括で採点し、CSV とフィードバックを書きます (講師向け)",
+        description="各提出物を一時的な複製として新しいカーネルで実行し、本物の判定器で採点します。"
+        "元のファイルは変更しません。REPORT.csv の横に、学習者ごとのフィードバック (Markdown) のフォルダを作ります。",
+    )
+    parser.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb", help="採点するノートブック")
+    parser.add_argument("--out", required=True, metavar="REPORT.csv", help="書き出す採点表 (CSV)")
+    parser.add_argument("--timeout", type=_positive_int, default=300, metavar="SECONDS", help="1 提出物あたりの制限時間 (秒、既定 300)")
+    parser.add_argument("--cell-timeout", type=_positive_int, default=60, metavar="SECONDS", help="1 セルあたりの制限時間 (秒、既定 60)")
+    parser.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="同時に採点する提出物の数 (既定 1)")
+    parser.add_argument("--chapter", help="この章 (例 03) の提出物として採点する (別の章のノートは invalid)")
+    parser.add_argument("--memory-mb", type=_positive_int, default=4096, help="1 提出物のカーネルが使えるメモリ (MB、既定 4096)")
+    parser.set_defaults(handler=_run_grade)
+
+
+def _run_grade(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from rnncourse.grading import GradingLimits, summary_table, write_feedback, write_report
+    from rnncourse.grading.batch import grade_all
+
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        print(f"rnncourse grade: エラー: {out.parent} というフォルダがありません。", file=sys.stderr)
+        return 2
+    limits = GradingLimits(
+        cell_timeout=min(args.cell_timeout, args.timeout), notebook_timeout=args.timeout, memory_mb=args.memory_mb
+    )
+    rows = grade_all(args.submissions, chapter=args.chapter, limits=limits, jobs=args.jobs)
+    write_report(rows, out)
+    feedback = write_feedback(rows, out.with_name(out.stem + "_feedback"))
+    print(summary_table(rows))
+    print(f"\n{len(args.submissions)} 件の提出物を採点しました。採点表: {out}、フィードバック: {out.stem}_feedback/ ({len(feedback)} 件)")
+    return 0
+
+
 #: 登録するサブコマンド。新しいサブコマンドはここに 1 行加える。
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_doctor,
     _add_build_exercises,
+    _add_release,
+    _add_grade,
 )
 
 
