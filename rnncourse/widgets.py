@@ -19,7 +19,8 @@
     2
     >>> plt.close(fig)
 
-``hidden_gradient_norms`` は 4 章 (勾配消失・爆発) の本文に移すかもしれません。
+``recurrent_matrix`` と ``hidden_gradient_norms`` の本体は ``rnncourse.gradient_flow`` (第 4 章) にあり、
+ここからも同じ名前で使えます。
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from rnncourse.gradient_flow import hidden_gradient_norms, recurrent_matrix
 from rnncourse.plots import FIGSIZE, plot_gradient_norms, plot_hidden_trajectories
-from rnncourse.rnn import rnn_forward, rnn_step_backward, rnn_step_forward
-from rnncourse.shapes import Dims
+from rnncourse.rnn import rnn_forward
 
 __all__ = [
     "recurrent_matrix",
@@ -57,80 +58,6 @@ def _check_length(name: str, value: object) -> int:
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
         raise ValueError(f"引数 {name} は 1 以上の整数にしてください ({value!r} が渡されました)。")
     return int(value)
-
-
-def recurrent_matrix(H: int, spectral_radius: float, seed: int = 0) -> np.ndarray:
-    """スペクトル半径 (固有値の絶対値の最大) がちょうど ``spectral_radius`` になる (H, H) の再帰重み。
-
-    >>> W_hh = recurrent_matrix(8, 0.9)
-    >>> round(float(np.max(np.abs(np.linalg.eigvals(W_hh)))), 6)
-    0.9
-
-    W_hh = ρ · W₀。W₀ は ``seed`` で決まる乱数の直交行列 Q で回転を組み合わせた行列 Q B Qᵀ で、
-    B は 2×2 の回転ブロックを並べたもの (固有値の絶対値 1, …, 0.6、回転角 0.3, …, 2.5 ラジアン)。
-    固有値の絶対値の最大が 1 なので、ρ がそのままスペクトル半径になり、
-    活性化関数のない線形 RNN では ‖W_hh^k‖ = ρ^k がちょうど成り立ちます (正規行列のため)。
-    回転があるので、隠れ状態は振動しながら減ったり増えたりします。
-    """
-    H = _check_length("H", H)
-    spectral_radius = _check_nonnegative("spectral_radius", spectral_radius)
-    n_blocks = H // 2
-    radii = np.linspace(1.0, 0.6, max(n_blocks, 1))  # 各ブロックの固有値の絶対値 (最大 1)
-    angles = np.linspace(0.3, 2.5, max(n_blocks, 1))  # 各ブロックの回転角 (振動の速さ)
-    B = np.zeros((H, H))
-    for i in range(n_blocks):
-        c, s = radii[i] * np.cos(angles[i]), radii[i] * np.sin(angles[i])
-        B[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = [[c, -s], [s, c]]  # 固有値 r e^{±iθ}
-    if H % 2:
-        B[-1, -1] = 1.0 if H == 1 else 0.5  # H が奇数のときの残り 1 次元
-    Q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(H, H)))  # 乱数の直交行列
-    return spectral_radius * (Q @ B @ Q.T)  # W_hh = ρ Q B Qᵀ
-
-
-def hidden_gradient_norms(
-    W_hh: np.ndarray,
-    W_xh: np.ndarray,
-    b_h: np.ndarray,
-    x: np.ndarray,
-    h0: np.ndarray,
-    dh_last: np.ndarray | None = None,
-) -> np.ndarray:
-    """最後の時刻だけに損失があるとき、勾配 ∂L/∂h が時間をさかのぼるにつれてどう変わるかを求める。
-
-    >>> rng = np.random.default_rng(0)
-    >>> N, T, D, H = 1, 10, 2, 4
-    >>> norms = hidden_gradient_norms(recurrent_matrix(H, 0.5), rng.normal(size=(H, D)),
-    ...                               np.zeros(H), rng.normal(size=(N, T, D)), np.zeros((N, H)))
-    >>> norms.shape, float(norms[0])
-    ((10,), 1.0)
-
-    形: W_hh (H, H), W_xh (H, D), b_h (H,), x (N, T, D), h0 (N, H), dh_last (N, H) → (T,)。
-    戻り値の ``norms[k]`` は ‖∂L/∂h[:, T−1−k]‖ (k は最後の時刻からの距離、k = 0 が最後の隠れ状態)。
-    ノルムは (N, H) 全体のフロベニウスノルムです。``dh_last`` (上流から最後の時刻に届く勾配
-    ∂L/∂h_T) を省略すると、ノルム 1 のそろった向き (すべての成分が等しい) を使います。
-    BPTT の 1 時刻分 (``rnn_step_backward``) を後ろから順に当て、∂L/∂h_{t−1} を得ます。
-    """
-    dims = Dims()
-    W_hh = dims.check("W_hh", W_hh, ("H", "H"))
-    W_xh = dims.check("W_xh", W_xh, ("H", "D"))
-    b_h = dims.check("b_h", b_h, ("H",))
-    x = dims.check("x", x, ("N", "T", "D"))
-    h0 = dims.check("h0", h0, ("N", "H"))
-    N, T, H = dims["N"], dims["T"], dims["H"]
-    if dh_last is None:
-        dh_last = np.full((N, H), 1.0 / np.sqrt(N * H))  # ‖∂L/∂h_T‖ = 1
-    dh_t = dims.check("dh_last", dh_last, ("N", "H"))
-
-    h, _ = rnn_forward(x, h0, W_xh, W_hh, b_h)
-    h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # 各時刻の h_{t-1}
-    norms = np.empty(T)
-    for k in range(T):
-        t = T - 1 - k
-        norms[k] = np.linalg.norm(dh_t)  # ‖∂L/∂h_t‖
-        _, step_cache = rnn_step_forward(x[:, t], h_prev[:, t], W_xh, W_hh, b_h)
-        # ∂L/∂h_{t-1} = (∂L/∂h_t ⊙ (1 − h_t²)) W_hh
-        _, dh_t, _, _, _ = rnn_step_backward(dh_t, step_cache)
-    return norms
 
 
 def _seeded_rnn(seed: int, D: int) -> tuple[np.ndarray, np.ndarray]:

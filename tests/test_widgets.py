@@ -1,4 +1,4 @@
-"""rnncourse.widgets: 再帰重みの作り方、勾配ノルムの計算、描画関数、ウィジェットの組み立て。"""
+"""rnncourse.widgets: 描画関数とウィジェットの組み立て (再帰重みと勾配ノルムは test_gradient_flow.py)。"""
 
 import io
 import warnings
@@ -13,106 +13,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from rnncourse import widgets  # noqa: E402
-from rnncourse.gradcheck import numerical_gradient, rel_error  # noqa: E402
-from rnncourse.rnn import rnn_backward, rnn_forward  # noqa: E402
-from rnncourse.shapes import ShapeError  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def close_figures():
     yield
     plt.close("all")
-
-
-def small_rnn(rho=0.9, N=1, T=12, D=3, H=5, seed=0, input_scale=1.0):
-    rng = np.random.default_rng(seed)
-    W_hh = widgets.recurrent_matrix(H, rho, seed=seed)
-    W_xh = rng.normal(size=(H, D)) / np.sqrt(D)
-    b_h = 0.1 * rng.normal(size=H)
-    x = input_scale * rng.normal(size=(N, T, D))
-    h0 = 0.1 * rng.normal(size=(N, H))
-    return W_hh, W_xh, b_h, x, h0
-
-
-# --- recurrent_matrix ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("H", [1, 2, 5, 8])
-@pytest.mark.parametrize("rho", [0.0, 0.5, 1.0, 1.7])
-def test_recurrent_matrix_has_the_requested_spectral_radius_and_norm(H, rho):
-    W = widgets.recurrent_matrix(H, rho, seed=3)
-    assert W.shape == (H, H)
-    assert np.max(np.abs(np.linalg.eigvals(W))) == pytest.approx(rho, abs=1e-12)
-    assert np.linalg.norm(W, 2) == pytest.approx(rho, abs=1e-12)  # 正規行列なので ‖W‖₂ = ρ
-
-
-def test_recurrent_matrix_only_rescales_for_the_same_seed():
-    np.testing.assert_allclose(widgets.recurrent_matrix(6, 2.0, seed=1), 2 * widgets.recurrent_matrix(6, 1.0, seed=1))
-    assert not np.allclose(widgets.recurrent_matrix(6, 1.0, seed=1), widgets.recurrent_matrix(6, 1.0, seed=2))
-
-
-@pytest.mark.parametrize("rho", [-0.1, float("nan"), float("inf"), "1", True])
-def test_recurrent_matrix_rejects_bad_radius(rho):
-    with pytest.raises(ValueError, match="spectral_radius"):
-        widgets.recurrent_matrix(4, rho)
-
-
-# --- hidden_gradient_norms ----------------------------------------------------------------------
-
-
-def test_gradient_norms_start_at_one_and_have_length_T():
-    norms = widgets.hidden_gradient_norms(*small_rnn(T=9))
-    assert norms.shape == (9,)
-    assert norms[0] == pytest.approx(1.0)
-
-
-def test_gradient_norms_agree_with_rnn_backward_on_every_suffix():
-    W_hh, W_xh, b_h, x, h0 = small_rnn(rho=1.3, N=2, T=8)
-    N, T, _ = x.shape
-    dh_last = np.random.default_rng(5).normal(size=(N, W_hh.shape[0]))
-    norms = widgets.hidden_gradient_norms(W_hh, W_xh, b_h, x, h0, dh_last=dh_last)
-    h, _ = rnn_forward(x, h0, W_xh, W_hh, b_h)
-    for s in range(1, T):  # 時刻 s 以降だけを、h[:, s-1] から始めて流し直す
-        _, cache = rnn_forward(x[:, s:], h[:, s - 1], W_xh, W_hh, b_h)
-        dh = np.zeros((N, T - s, W_hh.shape[0]))
-        dh[:, -1] = dh_last  # 上流の勾配は最後の時刻だけ
-        _, dh_prev, _, _, _ = rnn_backward(dh, cache)  # = ∂L/∂h[:, s-1]
-        k = T - s  # h[:, s-1] は最後の時刻から k だけ前
-        assert norms[k] == pytest.approx(np.linalg.norm(dh_prev), rel=1e-10)
-
-
-def test_gradient_norms_agree_with_numerical_gradient():
-    W_hh, W_xh, b_h, x, h0 = small_rnn(rho=0.8, T=6)
-    dh_last = np.ones((1, W_hh.shape[0]))
-    norms = widgets.hidden_gradient_norms(W_hh, W_xh, b_h, x, h0, dh_last=dh_last)
-    h, _ = rnn_forward(x, h0, W_xh, W_hh, b_h)
-    s = 2  # L = Σ dh_last ⊙ h_T を h[:, s-1] の関数として微分する
-    h_start = h[:, s - 1].copy()
-    num = numerical_gradient(lambda hs: rnn_forward(x[:, s:], hs, W_xh, W_hh, b_h)[0][:, -1], h_start, df=dh_last)
-    assert rel_error(norms[x.shape[1] - s], np.linalg.norm(num)) < 1e-7
-
-
-def test_gradient_norms_are_bounded_by_rho_to_the_k():
-    for rho in (0.5, 1.0, 1.5):
-        norms = widgets.hidden_gradient_norms(*small_rnn(rho=rho, T=30))
-        assert np.all(norms <= rho ** np.arange(30) * (1 + 1e-9))
-
-
-def test_gradient_norms_without_inputs_are_the_linear_ones():
-    W_hh, W_xh, _, x, _ = small_rnn(rho=1.2, T=10, H=4)
-    g = np.full((1, 4), 0.5)
-    norms = widgets.hidden_gradient_norms(W_hh, W_xh, np.zeros(4), np.zeros_like(x), np.zeros((1, 4)), dh_last=g)
-    expected = [np.linalg.norm(g @ np.linalg.matrix_power(W_hh, k)) for k in range(10)]
-    np.testing.assert_allclose(norms, expected, rtol=1e-12)
-    assert norms[-1] > norms[0]  # ρ > 1 で tanh′ = 1 なら爆発する
-
-
-def test_gradient_norms_check_shapes():
-    W_hh, W_xh, b_h, x, h0 = small_rnn()
-    with pytest.raises(ShapeError, match="引数 h0"):
-        widgets.hidden_gradient_norms(W_hh, W_xh, b_h, x, h0[:, :-1])
-    with pytest.raises(ShapeError, match="引数 dh_last"):
-        widgets.hidden_gradient_norms(W_hh, W_xh, b_h, x, h0, dh_last=np.ones(5))
 
 
 # --- 描画関数 --------------------------------------------------------------------------------

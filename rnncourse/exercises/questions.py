@@ -101,7 +101,7 @@ def compare(expected: Any, got: Any, name: str = "答え", rtol: float = 1e-6, a
         if len(got) != len(expected):
             return f"{_subject(name)}は {len(expected)} 個の要素のはずですが、{len(got)} 個でした。"
         for index, (e, g) in enumerate(zip(expected, got)):
-            reason = compare(e, g, f"{name}の {index + 1} 番目", rtol, atol)
+            reason = compare(e, g, f"{_subject(name)}の {index + 1} 番目", rtol, atol)
             if reason:
                 return reason
         return None

@@ -1,0 +1,479 @@
+"""勾配が時間をさかのぼるときの大きさ (第 4 章 勾配消失と勾配爆発)。
+
+1 時刻さかのぼるごとに、勾配には次のヤコビ行列 (列ベクトルの書き方) が掛かります::
+
+    ∂h_t/∂h_{t-1} = diag(1 − h_t²) W_hh                       (h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h))
+    ∂h_T/∂h_{T-k} = J_T J_{T-1} ⋯ J_{T-k+1},   J_t = ∂h_t/∂h_{t-1}
+    ∂L/∂h_{T-k}   = ∂L/∂h_T · ∂h_T/∂h_{T-k}                   (行ベクトルの勾配に右から掛ける)
+
+tanh′ = 1 − h_t² ≤ 1 なので、k ステップ分の大きさはおよそ ρ(W_hh)^k 以下
+(ρ はスペクトル半径 = 固有値の絶対値の最大)。ρ < 1 なら消失、ρ > 1 で tanh が飽和しなければ爆発します。
+
+    >>> import numpy as np
+    >>> W_hh = recurrent_matrix(8, 0.9)             # スペクトル半径 0.9 の (H, H)
+    >>> round(spectral_radius(W_hh), 6), round(predicted_slope(W_hh), 4)
+    (0.9, -0.0458)
+    >>> h, grads = scalar_chain(0.5, np.zeros(4))   # h_t = tanh(0.5 h_{t-1} + x_t)、入力なし
+    >>> grads                                      # ∂h_T/∂h_{T-k} = 0.5^k
+    array([1.    , 0.5   , 0.25  , 0.125 , 0.0625])
+
+時刻の番号は式に合わせて h_1 … h_T (初期状態 h_0)。配列では ``h[:, t]`` が h_{t+1} です。
+PyTorch のモデルを使う関数 (``state_gradient_norms``, ``remedy_classifier``, ``train_sgd``) もここにあります。
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from rnncourse.rnn import rnn_forward, rnn_step_backward, rnn_step_forward
+from rnncourse.shapes import Dims, as_float_array, check_int
+
+if TYPE_CHECKING:  # PyTorch は使う関数の中で読み込む (NumPy だけの関数やウィジェットを軽く保つ)
+    import torch
+    from torch import nn
+
+    from rnncourse.torch_models import SequenceClassifier
+
+__all__ = [
+    "recurrent_matrix",
+    "spectral_radius",
+    "rescale_spectral_radius",
+    "scalar_chain",
+    "step_jacobian",
+    "jacobian_products",
+    "hidden_gradient_norms",
+    "predicted_slope",
+    "measured_slope",
+    "state_gradient_norms",
+    "REMEDIES",
+    "remedy_classifier",
+    "remedy_memory_accuracy",
+    "train_sgd",
+]
+
+
+def _check_nonnegative(name: str, value: object) -> float:
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not ok or not np.isfinite(value) or value < 0:
+        raise ValueError(f"引数 {name} は 0 以上の有限の数にしてください ({value!r} が渡されました)。")
+    return float(value)
+
+
+def _check_finite(name: str, value: object) -> float:
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not ok or not np.isfinite(value):
+        raise ValueError(f"引数 {name} は有限の数にしてください ({value!r} が渡されました)。")
+    return float(value)
+
+
+def _check_length(name: str, value: object) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"引数 {name} は 1 以上の整数にしてください ({value!r} が渡されました)。")
+    return int(value)
+
+
+# --- 再帰重みとスペクトル半径 ---------------------------------------------------------------------
+
+
+def recurrent_matrix(H: int, spectral_radius: float, seed: int = 0) -> np.ndarray:
+    """スペクトル半径 (固有値の絶対値の最大) がちょうど ``spectral_radius`` になる (H, H) の再帰重み。
+
+    >>> W_hh = recurrent_matrix(8, 0.9)
+    >>> round(float(np.max(np.abs(np.linalg.eigvals(W_hh)))), 6)
+    0.9
+
+    W_hh = ρ · W₀。W₀ は ``seed`` で決まる乱数の直交行列 Q で回転を組み合わせた行列 Q B Qᵀ で、
+    B は 2×2 の回転ブロックを並べたもの (固有値の絶対値 1, …, 0.6、回転角 0.3, …, 2.5 ラジアン)。
+    固有値の絶対値の最大が 1 なので、ρ がそのままスペクトル半径になり、
+    活性化関数のない線形 RNN では ‖W_hh^k‖ = ρ^k がちょうど成り立ちます (正規行列のため)。
+    回転があるので、隠れ状態は振動しながら減ったり増えたりします。
+    """
+    H = _check_length("H", H)
+    spectral_radius = _check_nonnegative("spectral_radius", spectral_radius)
+    n_blocks = H // 2
+    radii = np.linspace(1.0, 0.6, max(n_blocks, 1))  # 各ブロックの固有値の絶対値 (最大 1)
+    angles = np.linspace(0.3, 2.5, max(n_blocks, 1))  # 各ブロックの回転角 (振動の速さ)
+    B = np.zeros((H, H))
+    for i in range(n_blocks):
+        c, s = radii[i] * np.cos(angles[i]), radii[i] * np.sin(angles[i])
+        B[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = [[c, -s], [s, c]]  # 固有値 r e^{±iθ}
+    if H % 2:
+        B[-1, -1] = 1.0 if H == 1 else 0.5  # H が奇数のときの残り 1 次元
+    Q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(H, H)))  # 乱数の直交行列
+    return spectral_radius * (Q @ B @ Q.T)  # W_hh = ρ Q B Qᵀ
+
+
+def spectral_radius(W: np.ndarray) -> float:
+    """正方行列 W のスペクトル半径 ρ(W) = max_i |λ_i| (固有値の絶対値の最大)。
+
+    >>> spectral_radius(np.array([[0.0, 2.0], [-0.5, 0.0]]))  # 固有値 ±i
+    1.0
+
+    形: W (H, H) → float。固有値は複素数のこともあるので絶対値 (複素数の大きさ) をとります。
+    """
+    W = Dims().check("W", W, ("H", "H"))
+    return float(np.max(np.abs(np.linalg.eigvals(W))))  # ρ(W) = max |λ_i|
+
+
+def rescale_spectral_radius(W: np.ndarray, rho: float) -> np.ndarray:
+    """W を定数倍して、スペクトル半径をちょうど ``rho`` にした新しい行列を返す。
+
+    >>> W = rescale_spectral_radius(np.array([[0.0, 2.0], [-0.5, 0.0]]), 0.8)
+    >>> round(spectral_radius(W), 6)
+    0.8
+
+    形: W (H, H) → (H, H)。W·c の固有値は λ_i·c なので、c = rho / ρ(W) を掛けます。
+    固有値がすべて 0 の行列 (ρ(W) = 0) は倍率を決められないので ValueError です。
+    """
+    rho = _check_nonnegative("rho", rho)
+    current = spectral_radius(W)
+    if current < 1e-12:
+        raise ValueError("引数 W のスペクトル半径が 0 なので、定数倍してもスペクトル半径を変えられません。")
+    return as_float_array("W", W) * (rho / current)  # ρ(cW) = c ρ(W)
+
+
+# --- スカラーの鎖とヤコビ行列 ---------------------------------------------------------------------
+
+
+def scalar_chain(w: float, x: np.ndarray, h0: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """隠れ状態が 1 つの数の RNN h_t = tanh(w h_{t−1} + x_t) を動かし、勾配 ∂h_T/∂h_{T−k} を求める。
+
+    >>> h, grads = scalar_chain(2.0, np.zeros(3), h0=0.0)   # h は 0 のまま → tanh′ = 1
+    >>> grads
+    array([1., 2., 4., 8.])
+
+    形: x (T,) → (h (T,), grads (T + 1,))。``h[t]`` が h_{t+1}、``grads[k]`` が ∂h_T/∂h_{T−k}
+    (k = 0 … T。``grads[T]`` は初期状態についての ∂h_T/∂h_0)。1 時刻分の微分は
+    ∂h_t/∂h_{t−1} = w (1 − h_t²) なので、grads[k] = ∏_{j=0}^{k−1} w (1 − h_{T−j}²) です。
+    """
+    w = _check_finite("w", w)
+    h0 = _check_finite("h0", h0)
+    x = as_float_array("x", x)
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"引数 x は長さ T ≥ 1 の 1 次元配列 (T,) にしてください (形 {x.shape} が渡されました)。")
+    T = x.size
+    h = np.empty(T)
+    h_prev = h0
+    for t in range(T):
+        h_prev = h[t] = np.tanh(w * h_prev + x[t])  # h_t = tanh(w h_{t−1} + x_t)
+    grads = np.empty(T + 1)
+    grads[0] = 1.0  # ∂h_T/∂h_T = 1
+    for k in range(1, T + 1):
+        grads[k] = grads[k - 1] * w * (1 - h[T - k] ** 2)  # × ∂h_{T−k+1}/∂h_{T−k} = w (1 − h_{T−k+1}²)
+    return h, grads
+
+
+def step_jacobian(h_t: np.ndarray, W_hh: np.ndarray) -> np.ndarray:
+    """1 時刻分のヤコビ行列 ∂h_t/∂h_{t−1} = diag(1 − h_t²) W_hh。
+
+    >>> step_jacobian(np.zeros(2), np.array([[0.5, 1.0], [0.0, 2.0]]))   # h_t = 0 なら W_hh そのもの
+    array([[0.5, 1. ],
+           [0. , 2. ]])
+
+    形: h_t (H,), W_hh (H, H) → (H, H)。(i, j) 成分が ∂h_{t,i}/∂h_{t−1,j} = (1 − h_{t,i}²) W_hh[i, j]。
+    行ベクトルの勾配では ∂L/∂h_{t−1} = ∂L/∂h_t · J (``rnn_step_backward`` の dh_prev と同じ)。
+    """
+    dims = Dims()
+    h_t = dims.check("h_t", h_t, ("H",))
+    W_hh = dims.check("W_hh", W_hh, ("H", "H"))
+    return (1 - h_t**2)[:, None] * W_hh  # diag(1 − h_t²) W_hh (i 行目を 1 − h_{t,i}² 倍)
+
+
+def jacobian_products(h: np.ndarray, W_hh: np.ndarray) -> np.ndarray:
+    """1 本の系列の隠れ状態から、積 ∂h_T/∂h_{T−k} = J_T ⋯ J_{T−k+1} を k = 0 … T について求める。
+
+    >>> h, _ = rnn_forward(np.zeros((1, 3, 1)), np.zeros((1, 2)), np.ones((2, 1)), 0.5 * np.eye(2), np.zeros(2))
+    >>> jacobian_products(h[0], 0.5 * np.eye(2))[:, 0, 0]   # h = 0 のまま → 0.5^k
+    array([1.   , 0.5  , 0.25 , 0.125])
+
+    形: h (T, H) (``rnn_forward`` の出力 1 本分、``h[0]`` など), W_hh (H, H) → (T + 1, H, H)。
+    ``P[0]`` は単位行列、``P[k] = P[k−1] J_{T−k+1}``、``P[T]`` は初期状態についての ∂h_T/∂h_0。
+    J_t = diag(1 − h_t²) W_hh は h_t (配列では ``h[t − 1]``) だけから決まるので h_0 は要りません。
+    """
+    dims = Dims()
+    h = dims.check("h", h, ("T", "H"))
+    dims.at_least("T", 1)
+    W_hh = dims.check("W_hh", W_hh, ("H", "H"))
+    T, H = h.shape
+    P = np.empty((T + 1, H, H))
+    P[0] = np.eye(H)  # ∂h_T/∂h_T = I
+    for k in range(1, T + 1):
+        P[k] = P[k - 1] @ step_jacobian(h[T - k], W_hh)  # ∂h_T/∂h_{T−k} = ∂h_T/∂h_{T−k+1} · J_{T−k+1}
+    return P
+
+
+def hidden_gradient_norms(
+    W_hh: np.ndarray,
+    W_xh: np.ndarray,
+    b_h: np.ndarray,
+    x: np.ndarray,
+    h0: np.ndarray,
+    dh_last: np.ndarray | None = None,
+) -> np.ndarray:
+    """最後の時刻だけに損失があるとき、勾配 ∂L/∂h が時間をさかのぼるにつれてどう変わるかを求める。
+
+    >>> rng = np.random.default_rng(0)
+    >>> N, T, D, H = 1, 10, 2, 4
+    >>> norms = hidden_gradient_norms(recurrent_matrix(H, 0.5), rng.normal(size=(H, D)),
+    ...                               np.zeros(H), rng.normal(size=(N, T, D)), np.zeros((N, H)))
+    >>> norms.shape, float(norms[0])
+    ((10,), 1.0)
+
+    形: W_hh (H, H), W_xh (H, D), b_h (H,), x (N, T, D), h0 (N, H), dh_last (N, H) → (T,)。
+    戻り値の ``norms[k]`` は ‖∂L/∂h[:, T−1−k]‖ (k は最後の時刻からの距離、k = 0 が最後の隠れ状態)。
+    ノルムは (N, H) 全体のフロベニウスノルムです。``dh_last`` (上流から最後の時刻に届く勾配
+    ∂L/∂h_T) を省略すると、ノルム 1 のそろった向き (すべての成分が等しい) を使います。
+    BPTT の 1 時刻分 (``rnn_step_backward``) を後ろから順に当て、∂L/∂h_{t−1} を得ます。
+    """
+    dims = Dims()
+    W_hh = dims.check("W_hh", W_hh, ("H", "H"))
+    W_xh = dims.check("W_xh", W_xh, ("H", "D"))
+    b_h = dims.check("b_h", b_h, ("H",))
+    x = dims.check("x", x, ("N", "T", "D"))
+    h0 = dims.check("h0", h0, ("N", "H"))
+    N, T, H = dims["N"], dims["T"], dims["H"]
+    if dh_last is None:
+        dh_last = np.full((N, H), 1.0 / np.sqrt(N * H))  # ‖∂L/∂h_T‖ = 1
+    dh_t = dims.check("dh_last", dh_last, ("N", "H"))
+
+    h, _ = rnn_forward(x, h0, W_xh, W_hh, b_h)
+    h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # 各時刻の h_{t-1}
+    norms = np.empty(T)
+    for k in range(T):
+        t = T - 1 - k
+        norms[k] = np.linalg.norm(dh_t)  # ‖∂L/∂h_t‖
+        _, step_cache = rnn_step_forward(x[:, t], h_prev[:, t], W_xh, W_hh, b_h)
+        # ∂L/∂h_{t-1} = (∂L/∂h_t ⊙ (1 − h_t²)) W_hh
+        _, dh_t, _, _, _ = rnn_step_backward(dh_t, step_cache)
+    return norms
+
+
+# --- 傾き (1 ステップあたりの倍率) ------------------------------------------------------------------
+
+
+def predicted_slope(W_hh: np.ndarray) -> float:
+    """固有値から予想する、片対数グラフ上の勾配ノルムの傾き log₁₀ ρ(W_hh) (1 ステップあたり)。
+
+    >>> round(predicted_slope(recurrent_matrix(4, 10.0)), 6)
+    1.0
+
+    形: W_hh (H, H) → float。tanh′ = 1 (h_t ≈ 0、線形の領域) のとき ∂h_T/∂h_{T−k} = W_hh^k で、
+    k が大きいと ‖W_hh^k‖ は ρ^k に比例して変わる (最大の固有値の成分が残る) ので、
+    log₁₀ ‖∂L/∂h_{T−k}‖ の k に対する傾きは log₁₀ ρ に近づきます。負なら消失、正なら爆発。
+    tanh′ < 1 の分だけ実際の傾きはこれより小さくなります。
+    """
+    rho = spectral_radius(W_hh)
+    if rho == 0:
+        return -math.inf
+    return math.log10(rho)  # log₁₀ ρ
+
+
+def measured_slope(norms: Sequence[float] | np.ndarray, k_min: int = 0, k_max: int | None = None) -> float:
+    """測った勾配ノルムの片対数グラフの傾き (log₁₀ ‖∂L/∂h_{T−k}‖ を k の直線で最小二乗近似した傾き)。
+
+    >>> measured_slope(0.5 ** np.arange(20))  # ちょうど 0.5^k なら log₁₀ 0.5
+    -0.30103
+
+    形: norms (K,) (``norms[k]`` が ‖∂L/∂h_{T−k}‖) → float。``k_min`` ≤ k < ``k_max`` (省略時は K) だけを
+    使います。最初の数ステップは最大固有値以外の成分も残っていて傾きがずれるので、k_min で除けます。
+    使う範囲に 0 以下の値 (対数をとれない) があれば ValueError。結果は小数第 6 位に丸めます。
+    """
+    norms = as_float_array("norms", norms)
+    if norms.ndim != 1:
+        raise ValueError(f"引数 norms は 1 次元配列にしてください (形 {norms.shape} が渡されました)。")
+    k_min = check_int("k_min", k_min, 0)
+    k_max = norms.size if k_max is None else check_int("k_max", k_max, 1)
+    if k_max > norms.size or k_max - k_min < 2:
+        raise ValueError(
+            f"k_min = {k_min}, k_max = {k_max} では点が 2 つ以上とれません (norms の長さ {norms.size})。"
+        )
+    part = norms[k_min:k_max]
+    if not np.all(np.isfinite(part) & (part > 0)):
+        raise ValueError("norms の使う範囲に 0 以下か nan / inf の値があり、対数をとれません。k_max を小さくしてください。")
+    k = np.arange(k_min, k_max)
+    slope = np.polyfit(k, np.log10(part), 1)[0]  # log₁₀ ‖·‖ ≈ slope · k + 切片
+    return round(float(slope), 6)
+
+
+# --- PyTorch のモデルで測る ------------------------------------------------------------------------
+
+
+def state_gradient_norms(rnn: nn.Module, x: np.ndarray | torch.Tensor) -> np.ndarray:
+    """PyTorch の再帰層 (``nn.RNN`` / ``nn.GRU`` / ``nn.LSTM``、batch_first) で ‖∂L/∂s_{T−k}‖ を自動微分で測る。
+
+    >>> from rnncourse.torch_models import make_recurrent
+    >>> rnn = make_recurrent("rnn", 1, 4)
+    >>> norms = state_gradient_norms(rnn, np.zeros((1, 6, 1)))
+    >>> norms.shape, round(float(norms[0]), 6)
+    ((6,), 1.0)
+
+    形: x (N, T, D) → (T,)。s_t は時刻 t の状態で、RNN と GRU では h_t、LSTM では (h_t, c_t) をつないだもの。
+    L = Σ_n u · h_T (u はすべての成分が等しい長さ 1/√N のベクトル。``hidden_gradient_norms`` の既定と同じ) とし、
+    1 時刻ずつ層を呼んで各状態の勾配を残し、``norms[k]`` = ‖∂L/∂s_{T−k}‖ を返します (k = 0 が最後)。
+    LSTM の c_T は L に直接は効かないので、k = 0 の値は 1 です。
+    """
+    import torch
+    from torch import nn
+
+    if not isinstance(rnn, (nn.RNN, nn.GRU, nn.LSTM)) or not rnn.batch_first or rnn.num_layers != 1:
+        raise TypeError("引数 rnn には batch_first=True の 1 層の nn.RNN / nn.GRU / nn.LSTM を渡してください。")
+    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float32)
+    if x.dim() != 3 or x.shape[1] < 1 or x.shape[2] != rnn.input_size:
+        raise ValueError(f"引数 x の形は (N, T, {rnn.input_size}) にしてください ({tuple(x.shape)} が渡されました)。")
+    N, T, _ = x.shape
+    H = rnn.hidden_size
+    zeros = torch.zeros(1, N, H)
+    state = (zeros, zeros.clone()) if isinstance(rnn, nn.LSTM) else zeros
+    states = []
+    for t in range(T):  # 1 時刻ずつ進め、各時刻の状態を計算グラフの途中の値として残す
+        _, state = rnn(x[:, t : t + 1], state)
+        parts = state if isinstance(state, tuple) else (state,)
+        for part in parts:
+            part.retain_grad()
+        states.append(parts)
+    h_T = states[-1][0]
+    u = torch.full((1, N, H), 1.0 / math.sqrt(N * H))  # ‖∂L/∂h_T‖ = 1
+    (h_T * u).sum().backward()  # L = Σ u ⊙ h_T
+    norms = np.empty(T)
+    for k in range(T):
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in states[T - 1 - k]]
+        norms[k] = math.sqrt(sum(float((g.double() ** 2).sum()) for g in grads))  # ‖∂L/∂s_{T−k}‖
+    return norms
+
+
+REMEDIES = ("tanh_default", "tanh_orthogonal", "relu_identity", "lstm", "lstm_forget_bias", "gru")
+FORGET_BIAS = 2.0  # "lstm_forget_bias" の忘却ゲートのバイアス (f = σ(2) ≈ 0.88 から始まる)
+
+
+def remedy_classifier(remedy: str, hidden_size: int = 16, input_size: int = 1, num_classes: int = 2) -> SequenceClassifier:
+    """勾配消失への対策を 1 つ施した ``SequenceClassifier`` を作る (乱数は呼ぶ前に torch.manual_seed で固定)。
+
+    >>> import torch
+    >>> model = remedy_classifier("relu_identity", hidden_size=4)
+    >>> model.rnn.nonlinearity, bool(torch.equal(model.rnn.weight_hh_l0, torch.eye(4)))
+    ('relu', True)
+
+    ``remedy`` は次のどれか:
+
+    - ``"tanh_default"``: 対策なし。PyTorch の既定 (各重みが一様分布 U(−1/√H, 1/√H))。
+    - ``"tanh_orthogonal"``: W_hh を乱数の直交行列で初期化 (固有値の絶対値がすべて 1、‖W_hh v‖ = ‖v‖)。
+    - ``"relu_identity"``: 活性化を ReLU にし、W_hh = I、バイアス 0 で初期化 (IRNN。Le ら 2015)。
+      正の領域では ReLU′ = 1 なので、最初は勾配がそのまま過去へ届きます。
+    - ``"lstm"``, ``"gru"``: ゲート付きの再帰層 (第 6 章)。PyTorch の既定の初期化 (ゲートのバイアスもほぼ 0)。
+    - ``"lstm_forget_bias"``: LSTM の忘却ゲートのバイアスを ``FORGET_BIAS`` (= 2) にしたもの。
+      最初から f_t ≈ σ(2) ≈ 0.88 なので、記憶セル c_t が 1 時刻で減る割合が小さい。
+    """
+    import torch
+    from torch import nn
+
+    from rnncourse.torch_models import SequenceClassifier, make_recurrent
+
+    if remedy not in REMEDIES:
+        raise ValueError(f"remedy は {', '.join(repr(r) for r in REMEDIES)} のどれかにしてください ({remedy!r} が渡されました)。")
+    if remedy in ("lstm", "lstm_forget_bias", "gru"):
+        model = SequenceClassifier(input_size, hidden_size, num_classes, cell="gru" if remedy == "gru" else "lstm")
+        if remedy == "lstm_forget_bias":
+            with torch.no_grad():  # PyTorch の LSTM のバイアスは (i, f, g, o) の順に H 個ずつ、2 つの和
+                model.rnn.bias_ih_l0[hidden_size : 2 * hidden_size] = FORGET_BIAS
+                model.rnn.bias_hh_l0[hidden_size : 2 * hidden_size] = 0.0  # b_f = b_ih + b_hh = 2
+        return model
+    model = SequenceClassifier(input_size, hidden_size, num_classes, cell="rnn")
+    with torch.no_grad():
+        if remedy == "tanh_orthogonal":
+            nn.init.orthogonal_(model.rnn.weight_hh_l0)  # W_hh を直交行列に
+        elif remedy == "relu_identity":
+            model.rnn = make_recurrent("rnn", input_size, hidden_size, nonlinearity="relu")
+            model.rnn.weight_hh_l0.copy_(torch.eye(hidden_size))  # W_hh = I
+            model.rnn.bias_hh_l0.zero_()
+            model.rnn.bias_ih_l0.zero_()  # b_h = 0
+    return model
+
+
+def train_sgd(
+    model: nn.Module,
+    x: np.ndarray | torch.Tensor,
+    y: np.ndarray | torch.Tensor,
+    steps: int,
+    lr: float,
+    clip_norm: float | None = None,
+    clip_value: float | None = None,
+    progress=None,
+) -> tuple[list[float], list[float]]:
+    """``model`` を全バッチの確率的勾配降下法 (SGD、運動量なし) で学習し、各ステップの損失と勾配ノルムを返す。
+
+    ``clip_norm`` を与えると ``torch.nn.utils.clip_grad_norm_`` (全パラメータをまとめたノルムで縮める)、
+    ``clip_value`` を与えると ``torch.nn.utils.clip_grad_value_`` (要素ごとに切り詰める) を使います。
+    SGD は更新量 = 学習率 × 勾配なので、勾配が爆発するとそのまま重みが大きく飛びます
+    (Adam は勾配の大きさで割るので、爆発が見えにくい)。
+    戻り値の勾配ノルムはクリップする前の ‖g‖ (全パラメータをつないだベクトルの長さ)。
+    損失が nan / inf になったら、残りのステップは nan で埋めて止めます。
+    形: x (N, T, D), y (N,) の整数ラベル。
+    """
+    import torch
+    from torch import nn
+
+    steps = check_int("steps", steps, 1)
+    x_t = torch.as_tensor(x, dtype=torch.float32)
+    y_t = torch.as_tensor(y, dtype=torch.long)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses: list[float] = []
+    norms: list[float] = []
+    model.train()
+    for step in range(1, steps + 1):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x_t), y_t)
+        if not torch.isfinite(loss):
+            losses += [math.nan] * (steps - step + 1)
+            norms += [math.nan] * (steps - step + 1)
+            break
+        loss.backward()
+        grads = [p.grad for p in model.parameters() if p.grad is not None]
+        norms.append(float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads))))  # クリップ前の ‖g‖
+        if clip_norm is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip_norm)  # ‖g‖ > clip_norm なら g ← g · clip_norm/‖g‖
+        if clip_value is not None:
+            nn.utils.clip_grad_value_(model.parameters(), clip_value)  # g ← min(max(g, −c), c)
+        optimizer.step()
+        losses.append(loss.item())
+        if progress is not None:
+            progress.update(step, loss=losses[-1])
+    return losses, norms
+
+
+def remedy_memory_accuracy(
+    remedy: str,
+    T: int,
+    seed: int = 0,
+    hidden_size: int = 16,
+    steps: int = 200,
+    n_train: int = 256,
+    n_test: int = 512,
+    lr: float = 0.01,
+    noise: float = 0.5,
+    clip: float | None = 1.0,
+    batch_size: int | None = None,
+) -> float:
+    """長期記憶タスクを ``remedy_classifier(remedy)`` のモデルで学習し、新しいデータでの正解率を返す。
+
+    >>> acc = remedy_memory_accuracy("tanh_orthogonal", T=5, steps=20, hidden_size=8)
+    >>> 0.0 <= acc <= 1.0
+    True
+
+    作り方と学習は ``rnncourse.experiments.memory_task_accuracy`` と同じ (Adam、全バッチ、
+    テストデータは seed + 10000) で、違いはモデルの作り方だけです。``remedy="tanh_default"`` なら
+    ``memory_task_accuracy("rnn", ...)`` とまったく同じ値になります。0.5 前後ならチャンスレベル。
+    """
+    import torch
+
+    from rnncourse.tasks import memory_task
+    from rnncourse.torch_models import accuracy, train_classifier
+
+    torch.manual_seed(seed)
+    x, y = memory_task(n_train, T, noise=noise, seed=seed)
+    x_test, y_test = memory_task(n_test, T, noise=noise, seed=seed + 10_000)
+    model = remedy_classifier(remedy, hidden_size=hidden_size)
+    train_classifier(model, x, y, steps=steps, lr=lr, clip=clip, batch_size=batch_size, seed=seed)
+    return accuracy(model, x_test, y_test)
