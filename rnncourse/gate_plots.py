@@ -419,9 +419,7 @@ def memory_accuracy(
     >>> 0.0 <= acc <= 1.0
     True
 
-    作り方と学習は ``rnncourse.experiments.memory_task_accuracy`` と同じ (Adam、``batch_size`` を省くと全バッチ、
-    与えると無作為なミニバッチ、勾配のノルムを ``clip`` で切り詰める、テストデータは seed + 10000) で、
-    違いは 2 つだけです。
+    ``rnncourse.experiments.memory_task_accuracy`` に、次の 2 つを足したものです。
 
     - ``keep_bias``: LSTM / GRU の保持側のゲートのバイアスを最初にこの値にする (``open_keep_gate``)。
       None なら PyTorch の既定の初期化のまま。RNN では無視します。
@@ -430,38 +428,22 @@ def memory_accuracy(
 
     ``keep_bias=None, stop_loss=None`` なら ``memory_task_accuracy`` とまったく同じ値になります。
     """
-    import torch
-    from torch import nn
-
-    from rnncourse.tasks import memory_task
-    from rnncourse.torch_models import SequenceClassifier, accuracy
+    from rnncourse.experiments import memory_task_accuracy
+    from rnncourse.torch_models import SequenceClassifier
 
     cell = _check_cell(cell)
     steps = check_int("steps", steps, 1)
-    torch.manual_seed(seed)
-    x, y = memory_task(n_train, T, noise=noise, seed=seed)
-    x_test, y_test = memory_task(n_test, T, noise=noise, seed=seed + 10_000)
-    model = SequenceClassifier(1, hidden_size, 2, cell=cell)
-    if keep_bias is not None and cell != "rnn":
-        open_keep_gate(model.rnn, keep_bias)
-    x_t, y_t = torch.from_numpy(x).float(), torch.from_numpy(y)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    generator = torch.Generator().manual_seed(seed)
-    model.train()
-    for _ in range(steps):  # train_classifier と同じ 1 ステップ
-        xb, yb = x_t, y_t
-        if batch_size is not None:  # 無作為なミニバッチ
-            index = torch.randint(0, len(x_t), (batch_size,), generator=generator)
-            xb, yb = x_t[index], y_t[index]
-        optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(model(xb), yb)
-        loss.backward()
-        if clip is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-        optimizer.step()
-        if stop_loss is not None and loss.item() < stop_loss:
-            break
-    return accuracy(model, x_test, y_test)
+
+    def make_model() -> Any:
+        model = SequenceClassifier(1, hidden_size, 2, cell=cell)
+        if keep_bias is not None and cell != "rnn":
+            open_keep_gate(model.rnn, keep_bias)
+        return model
+
+    return memory_task_accuracy(
+        cell, T, seed=seed, hidden_size=hidden_size, steps=steps, n_train=n_train, n_test=n_test, lr=lr,
+        noise=noise, clip=clip, batch_size=batch_size, make_model=make_model, stop_loss=stop_loss,
+    )
 
 
 def memory_sweep(

@@ -466,14 +466,9 @@ def remedy_memory_accuracy(
     テストデータは seed + 10000) で、違いはモデルの作り方だけです。``remedy="tanh_default"`` なら
     ``memory_task_accuracy("rnn", ...)`` とまったく同じ値になります。0.5 前後ならチャンスレベル。
     """
-    import torch
+    from rnncourse.experiments import memory_task_accuracy
 
-    from rnncourse.tasks import memory_task
-    from rnncourse.torch_models import accuracy, train_classifier
-
-    torch.manual_seed(seed)
-    x, y = memory_task(n_train, T, noise=noise, seed=seed)
-    x_test, y_test = memory_task(n_test, T, noise=noise, seed=seed + 10_000)
-    model = remedy_classifier(remedy, hidden_size=hidden_size)
-    train_classifier(model, x, y, steps=steps, lr=lr, clip=clip, batch_size=batch_size, seed=seed)
-    return accuracy(model, x_test, y_test)
+    return memory_task_accuracy(
+        "rnn", T, seed=seed, hidden_size=hidden_size, steps=steps, n_train=n_train, n_test=n_test, lr=lr,
+        noise=noise, clip=clip, batch_size=batch_size, make_model=lambda: remedy_classifier(remedy, hidden_size=hidden_size),
+    )

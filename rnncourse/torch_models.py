@@ -98,12 +98,14 @@ def train_classifier(
     clip: float | None = None,
     seed: int = 0,
     progress=None,
+    stop_loss: float | None = None,
 ) -> list[float]:
     """``model`` (SequenceClassifier か SequenceTagger) を Adam で ``steps`` 回更新し、各ステップの損失を返す。
 
     ``batch_size`` を省くと全データで 1 ステップ、与えるとステップごとに無作為なミニバッチ (``seed`` で固定)。
     ``clip`` を与えると ``torch.nn.utils.clip_grad_norm_`` で勾配のノルムを切り詰めます。
     ``progress`` に ``rnncourse.progress.TrainingProgress`` を渡すと進み具合を表示します。
+    ``stop_loss`` を与えると、そのステップの損失がそれより小さくなった時点で学習を打ち切ります。
     形: x (N, T, D), y (N,) または (N, T) の整数ラベル。
     """
     x_t, y_t = _as_tensor("x", x, torch.float32), _as_tensor("y", y, torch.long)
@@ -126,6 +128,8 @@ def train_classifier(
         losses.append(loss.item())
         if progress is not None:
             progress.update(step, loss=losses[-1])
+        if stop_loss is not None and losses[-1] < stop_loss:
+            break
     return losses
 
 
