@@ -38,7 +38,7 @@ from rnncourse.affine import AffineCache, affine_backward, affine_forward
 from rnncourse.interop import load_weights_into_torch
 from rnncourse.losses import softmax_cross_entropy
 from rnncourse.rnn import RNNCache, rnn_backward, rnn_forward
-from rnncourse.shapes import Dims, check_int
+from rnncourse.shapes import Dims, check_int, check_param_dict
 
 __all__ = [
     "PARAM_NAMES",
@@ -62,21 +62,8 @@ class ClassifierCache(NamedTuple):
 
 def _check_params(params: Any) -> tuple[dict[str, np.ndarray], Dims]:
     """params がそろった辞書で、各配列の形が (H, D), (H, H), (H,), (C, H), (C,) であることを確かめる。"""
-    if not isinstance(params, dict):
-        raise TypeError(
-            f"引数 params はパラメータの辞書 (キー {', '.join(PARAM_NAMES)}) のはずですが、"
-            f"{type(params).__name__} が渡されました。"
-        )
-    missing = [key for key in PARAM_NAMES if key not in params]
-    if missing:
-        raise ValueError(f"引数 params にキー {', '.join(missing)} がありません (必要なキーは {', '.join(PARAM_NAMES)})。")
-    dims = Dims()
-    dims.check("params['W_xh']", params["W_xh"], ("H", "D"))
-    dims.check("params['W_hh']", params["W_hh"], ("H", "H"))
-    dims.check("params['b_h']", params["b_h"], ("H",))
-    dims.check("params['W_hy']", params["W_hy"], ("C", "H"))
-    dims.check("params['b_y']", params["b_y"], ("C",))
-    return params, dims
+    spec = {"W_xh": ("H", "D"), "W_hh": ("H", "H"), "b_h": ("H",), "W_hy": ("C", "H"), "b_y": ("C",)}
+    return params, check_param_dict(params, spec)
 
 
 def init_classifier_params(

@@ -20,11 +20,11 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence, Union
+from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
 
-__all__ = ["ShapeError", "Dims", "as_float_array", "check_int"]
+__all__ = ["ShapeError", "Dims", "as_float_array", "check_int", "check_param_dict"]
 
 Dim = Union[str, int]
 
@@ -144,3 +144,24 @@ class Dims:
                 f"{symbol} は {minimum} 以上にしてください。"
             )
         return self._value[symbol]
+
+
+def check_param_dict(params: Any, spec: Mapping[str, Sequence[Dim]], name: str = "params") -> Dims:
+    """パラメータの辞書 ``params`` が ``spec`` のキーをすべて持ち、各配列の形が合うことを確かめる。
+
+    >>> dims = check_param_dict({"W": np.zeros((2, 3)), "b": np.zeros(2)}, {"W": ("H", "D"), "b": ("H",)})
+    >>> dims["H"], dims["D"]
+    (2, 3)
+
+    戻り値は各記号の値を覚えた ``Dims``。誤りは引数名 (``params['W']`` など) を挙げた日本語の例外になります。
+    """
+    keys = ", ".join(spec)
+    if not isinstance(params, dict):
+        raise TypeError(f"引数 {name} はパラメータの辞書 (キー {keys}) のはずですが、{type(params).__name__} が渡されました。")
+    missing = [key for key in spec if key not in params]
+    if missing:
+        raise ValueError(f"引数 {name} にキー {', '.join(missing)} がありません (必要なキーは {keys})。")
+    dims = Dims()
+    for key, shape in spec.items():
+        dims.check(f"{name}['{key}']", params[key], shape)
+    return dims

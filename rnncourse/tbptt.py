@@ -32,7 +32,7 @@ from rnncourse.affine import temporal_affine_backward, temporal_affine_forward
 from rnncourse.losses import mse_loss
 from rnncourse.optim import Adam
 from rnncourse.rnn import rnn_backward, rnn_forward
-from rnncourse.shapes import Dims, check_int
+from rnncourse.shapes import Dims, check_int, check_param_dict
 
 __all__ = [
     "PARAM_NAMES",
@@ -72,21 +72,8 @@ def tbptt_chunks(T: int, K: int) -> list[tuple[int, int]]:
 
 
 def _check_params(params: Any) -> tuple[dict[str, np.ndarray], Dims]:
-    if not isinstance(params, dict):
-        raise TypeError(
-            f"引数 params はパラメータの辞書 (キー {', '.join(PARAM_NAMES)}) のはずですが、"
-            f"{type(params).__name__} が渡されました。"
-        )
-    missing = [key for key in PARAM_NAMES if key not in params]
-    if missing:
-        raise ValueError(f"引数 params にキー {', '.join(missing)} がありません (必要なキーは {', '.join(PARAM_NAMES)})。")
-    dims = Dims()
-    dims.check("params['W_xh']", params["W_xh"], ("H", "D"))
-    dims.check("params['W_hh']", params["W_hh"], ("H", "H"))
-    dims.check("params['b_h']", params["b_h"], ("H",))
-    dims.check("params['W_hy']", params["W_hy"], ("M", "H"))
-    dims.check("params['b_y']", params["b_y"], ("M",))
-    return params, dims
+    spec = {"W_xh": ("H", "D"), "W_hh": ("H", "H"), "b_h": ("H",), "W_hy": ("M", "H"), "b_y": ("M",)}
+    return params, check_param_dict(params, spec)
 
 
 def init_regressor_params(
