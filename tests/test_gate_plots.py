@@ -1,38 +1,21 @@
 """rnncourse.gate_plots: 図の中身と警告のなさ、勾配ノルムと自動微分の一致、パラメータ数、記憶タスクの実験。"""
 
-import io
-import warnings
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-from rnncourse import gate_plots  # noqa: E402
-from rnncourse.counting import recurrent_param_count  # noqa: E402
-from rnncourse.experiments import memory_task_accuracy  # noqa: E402
-from rnncourse.interop import gru_weights_from_torch, lstm_weights_from_torch, rnn_weights_from_torch  # noqa: E402
-from rnncourse.lstm import lstm_forward, lstm_gates  # noqa: E402
-from rnncourse.shapes import ShapeError  # noqa: E402
-from rnncourse.widgets import hidden_gradient_norms  # noqa: E402
+from rnncourse import gate_plots
+from rnncourse.counting import recurrent_param_count
+from rnncourse.experiments import memory_task_accuracy
+from rnncourse.interop import gru_weights_from_torch, lstm_weights_from_torch, rnn_weights_from_torch
+from rnncourse.lstm import lstm_forward, lstm_gates
+from rnncourse.shapes import ShapeError
+from rnncourse.widgets import hidden_gradient_norms
+from tests.figures import render_warnings
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def render_warnings(fig) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.canvas.draw()
-        fig.savefig(io.BytesIO(), format="png")
-    return [str(w.message) for w in caught]
 
 
 # --- plot_gate_activations ------------------------------------------------------------------------

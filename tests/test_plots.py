@@ -1,33 +1,16 @@
 """rnncourse.plots: 日本語が欠けずに描けること、各図の中身、引数の検査。"""
 
-import io
-import warnings
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from rnncourse import plots  # noqa: E402
-from rnncourse.shapes import ShapeError  # noqa: E402
+from rnncourse import plots
+from rnncourse.shapes import ShapeError
+from tests.figures import render_warnings
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def render_warnings(fig) -> list[str]:
-    """図を PNG に書き出し、その間に出た警告の文を返す。"""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.canvas.draw()
-        fig.savefig(io.BytesIO(), format="png")
-    return [str(w.message) for w in caught]
 
 
 def test_import_sets_a_japanese_font():

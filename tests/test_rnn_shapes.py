@@ -2,15 +2,11 @@
 
 import itertools
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+import torch
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-from rnncourse.rnn_shapes import RNNShapes, measured_rnn_shapes, plot_rnn_layout, rnn_shapes, shape_table  # noqa: E402
+from rnncourse.rnn_shapes import RNNShapes, measured_rnn_shapes, plot_rnn_layout, rnn_shapes, shape_table
 
 
 @pytest.mark.parametrize(

@@ -1,34 +1,22 @@
 """rnncourse.widgets: 描画関数とウィジェットの組み立て (再帰重みと勾配ノルムは test_gradient_flow.py)。"""
 
-import io
-import warnings
 
-import matplotlib
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
+from rnncourse import widgets
+from tests.figures import render_warnings
 
-import ipywidgets  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from rnncourse import widgets  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 # --- 描画関数 --------------------------------------------------------------------------------
 
 
-def glyph_warnings(fig) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(io.BytesIO(), format="png")
-    return [str(w.message) for w in caught if "Glyph" in str(w.message)]
+
+def _glyphs(fig) -> list[str]:
+    return [w for w in render_warnings(fig) if "Glyph" in w]
 
 
 def test_render_hidden_states_draws_four_bounded_trajectories():
@@ -39,7 +27,7 @@ def test_render_hidden_states_draws_four_bounded_trajectories():
     assert all(len(line.get_ydata()) == 25 for line in lines)
     assert all(np.all(np.abs(line.get_ydata()) <= 1) for line in lines)
     assert "1.00" in ax.get_title()
-    assert glyph_warnings(fig) == []
+    assert _glyphs(fig) == []
 
 
 def test_render_hidden_states_settles_for_small_scale_and_not_for_large():
@@ -62,7 +50,7 @@ def test_render_gradient_norms_draws_norms_and_dashed_bound():
     assert ax.get_yscale() == "log"
     np.testing.assert_allclose(dashed.get_ydata(), 1.5 ** np.arange(20))
     assert solid.get_ydata()[-1] > 10  # 入力なし・ρ > 1 では爆発が見える
-    assert glyph_warnings(fig) == []
+    assert _glyphs(fig) == []
 
 
 def test_render_gradient_norms_vanish_for_small_radius():
