@@ -23,26 +23,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from rnncourse.shapes import Dims, ShapeError, as_float_array
+from rnncourse.shapes import Dims, ShapeError, as_array, as_float_array
 
 __all__ = ["softmax", "softmax_cross_entropy", "temporal_softmax_cross_entropy", "mse_loss"]
 
 
 def _as_labels(name: str, value: Any) -> np.ndarray:
     """正解ラベル (クラス番号) を整数の NumPy 配列にする。整数でなければ日本語の TypeError。"""
-    if value is None:
-        raise TypeError(f"引数 {name} が None です。クラス番号の整数配列を渡してください。")
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"引数 {name} に文字列 {value!r} が渡されました。クラス番号の整数配列を渡してください。")
-    if type(value).__module__.startswith("torch"):
-        raise TypeError(
-            f"引数 {name} に PyTorch のテンソルが渡されました。"
-            f"NumPy 配列に変換してください (例: {name}.detach().numpy())。"
-        )
-    try:
-        labels = np.asarray(value)
-    except Exception as error:  # ragged lists and other odd objects
-        raise TypeError(f"引数 {name} を NumPy 配列に変換できません ({error})。") from None
+    labels = as_array(name, value, "クラス番号の整数配列")
     if labels.dtype.kind not in "iu":
         raise TypeError(
             f"引数 {name} はクラス番号の整数配列であるべきですが、dtype={labels.dtype} の値が渡されました"

@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
 
-__all__ = ["ShapeError", "Dims", "as_float_array", "check_int", "check_param_dict"]
+__all__ = ["ShapeError", "Dims", "as_array", "as_float_array", "check_int", "check_param_dict"]
 
 Dim = Union[str, int]
 
@@ -33,27 +33,38 @@ class ShapeError(ValueError):
     """配列の形 (shape) が期待と違うときに送出される例外。"""
 
 
-def as_float_array(name: str, value: Any) -> np.ndarray:
-    """``value`` を浮動小数点の NumPy 配列にして返す。配列にできなければ日本語の TypeError。
+def as_array(name: str, value: Any, wanted: str = "NumPy 配列") -> np.ndarray:
+    """``value`` を NumPy 配列にして返す。None・文字列・テンソル・関数などは日本語の TypeError。
 
-    >>> as_float_array("x", [[1, 2]]).dtype
-    dtype('float64')
+    ``wanted`` はメッセージで「何を渡すべきか」を言う言葉 (例 "クラス番号の整数配列")。
+
+    >>> as_array("y", [0, 2]).tolist()
+    [0, 2]
     """
     if value is None:
-        raise TypeError(f"引数 {name} が None です。NumPy 配列を渡してください。")
+        raise TypeError(f"引数 {name} が None です。{wanted}を渡してください。")
     if isinstance(value, (str, bytes)):
-        raise TypeError(f"引数 {name} に文字列 {value!r} が渡されました。NumPy 配列を渡してください。")
+        raise TypeError(f"引数 {name} に文字列 {value!r} が渡されました。{wanted}を渡してください。")
     if type(value).__module__.startswith("torch"):
         raise TypeError(
             f"引数 {name} に PyTorch のテンソルが渡されました。"
             f"NumPy 配列に変換してください (例: {name}.detach().numpy())。"
         )
     if callable(value):
-        raise TypeError(f"引数 {name} に関数 {getattr(value, '__name__', value)!r} が渡されました。NumPy 配列を渡してください。")
+        raise TypeError(f"引数 {name} に関数 {getattr(value, '__name__', value)!r} が渡されました。{wanted}を渡してください。")
     try:
-        array = np.asarray(value)
+        return np.asarray(value)
     except Exception as error:  # ragged lists and other odd objects
         raise TypeError(f"引数 {name} を NumPy 配列に変換できません ({error})。") from None
+
+
+def as_float_array(name: str, value: Any) -> np.ndarray:
+    """``value`` を浮動小数点の NumPy 配列にして返す。配列にできなければ日本語の TypeError。
+
+    >>> as_float_array("x", [[1, 2]]).dtype
+    dtype('float64')
+    """
+    array = as_array(name, value)
     if array.dtype.kind in "biu":
         array = array.astype(np.float64)
     if array.dtype.kind != "f":
