@@ -1,4 +1,4 @@
-"""NumPy 参照実装 (rnncourse.rnn) と torch.nn.RNN の速さを CPU で比べる。
+"""NumPy 参照実装 (rnncourse.nn.rnn) と torch.nn.RNN の速さを CPU で比べる。
 
     python benchmarks/bench_rnn.py                 # 既定: 30 回ずつ、スレッド数はライブラリの既定
     python benchmarks/bench_rnn.py --threads 1     # NumPy (BLAS) と PyTorch を 1 スレッドに揃える
@@ -22,7 +22,7 @@ GOAL = 1.25  # NumPy / PyTorch の目標 (これ以下)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="rnncourse.rnn と torch.nn.RNN の順伝播 + 逆伝播の速さを比べます。")
+    parser = argparse.ArgumentParser(description="rnncourse.nn.rnn と torch.nn.RNN の順伝播 + 逆伝播の速さを比べます。")
     parser.add_argument("--repeat", type=int, default=30, help="計測の回数 (それぞれ、既定 30)")
     parser.add_argument("--warmup", type=int, default=3, help="計測前の空回しの回数 (それぞれ、既定 3)")
     parser.add_argument(
@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import torch
 
-    from rnncourse.interop import rnn_weights_from_torch
-    from rnncourse.rnn import rnn_backward, rnn_forward
+    from rnncourse.models.interop import rnn_weights_from_torch
+    from rnncourse.nn.rnn import rnn_backward, rnn_forward
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"スレッド数: {threads} (PyTorch: {torch.get_num_threads()}, CPU コア: {os.cpu_count()})")
     print(f"NumPy {np.__version__} / PyTorch {torch.__version__}、最大の相対誤差 {worst:.1e}")
     print(f"{args.repeat} 回ずつ交互に計測 (空回し {args.warmup} 回) した中央値:")
-    print(f"  NumPy   (rnncourse.rnn): {t_np * 1e3:8.2f} ms")
+    print(f"  NumPy   (rnncourse.nn.rnn): {t_np * 1e3:8.2f} ms")
     print(f"  PyTorch (torch.nn.RNN) : {t_torch * 1e3:8.2f} ms")
     verdict = "達成" if ratio <= GOAL else "未達"
     print(f"  比 NumPy / PyTorch     : {ratio:8.2f}  (目標 {GOAL} 以下: {verdict})")

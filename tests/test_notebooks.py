@@ -37,7 +37,7 @@ def test_outputs_come_from_one_clean_run(path):
     counts = [c.get("execution_count") for c in code_cells(path)]
     assert counts == list(range(1, len(counts) + 1)), (
         f"{path.name}: 出力が新しいカーネルでの一回の実行から作られていません。"
-        " python -m rnncourse.execute で作り直してください。"
+        " python -m rnncourse.classroom.execute で作り直してください。"
     )
 
 

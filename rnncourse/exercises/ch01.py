@@ -10,8 +10,8 @@
 
 - q1 ★ タスクの出力の形 (``shapes``): 多対一と多対多・非同期
 - q2 ★ スライディングウィンドウの数 (``n_windows``): 時間順に分けた後の訓練の窓 (horizon = 3)
-- q3 ★★ スライディングウィンドウの実装 ``make_windows`` (模範解答は ``rnncourse.timeseries.sliding_windows``)
-- q4 ★★ パディングのマスクの実装 ``make_mask`` (模範解答は ``rnncourse.padding.length_mask``)
+- q3 ★★ スライディングウィンドウの実装 ``make_windows`` (模範解答は ``rnncourse.data.timeseries.sliding_windows``)
+- q4 ★★ パディングのマスクの実装 ``make_mask`` (模範解答は ``rnncourse.data.padding.length_mask``)
 - q5 ★★ 文字の ID 化 ``encode_chars`` (模範解答は ``CharVocab.from_text(text).encode(text)``)
 - q6 ★★ 素朴な予測の基準値 (``naive_mse``) を自分で計算する
 - q7 ★★★ 実験: ノイズを大きくすると、窓の平均の予測が素朴な予測に勝つのはいつか (``crossover_noise``)
@@ -25,14 +25,10 @@ from typing import Any
 import numpy as np
 
 from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, ValueQuestion
-from rnncourse.padding import length_mask
-from rnncourse.text import CharVocab
-from rnncourse.timeseries import (
-    mean_forecast_mse,
-    naive_forecast_mse,
-    noisy_sine,
-    sliding_windows,
-    train_test_split_series,
+from rnncourse.data.padding import length_mask
+from rnncourse.data.text import CharVocab
+from rnncourse.data.timeseries import (
+    mean_forecast_mse, naive_forecast_mse, noisy_sine, sliding_windows, train_test_split_series,
 )
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "baseline_mses"]
@@ -153,8 +149,8 @@ q3 = FunctionQuestion(
         "y = np.stack([series[i+window:i+window+horizon] for i in range(M)]) で (M, horizon) になります。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.timeseries.sliding_windows です "
-        "(show_source(rnncourse.timeseries.sliding_windows) で見られます。そちらは sliding_window_view でコピーを減らしています)。"
+        "模範解答はパッケージの rnncourse.data.timeseries.sliding_windows です "
+        "(show_source(rnncourse.data.timeseries.sliding_windows) で見られます。そちらは sliding_window_view でコピーを減らしています)。"
         "ループで書くと次のとおりです。\n"
         "```\n"
         "def make_windows(series, window, horizon=1):\n"
@@ -214,7 +210,7 @@ q4 = FunctionQuestion(
         "比較は < です。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.padding.length_mask です (show_source(rnncourse.padding.length_mask) で見られます)。"
+        "模範解答はパッケージの rnncourse.data.padding.length_mask です (show_source(rnncourse.data.padding.length_mask) で見られます)。"
         "中心は 1 行です。\n"
         "```\n"
         "def make_mask(lengths, T_max):\n"

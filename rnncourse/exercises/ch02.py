@@ -11,8 +11,8 @@
 - q1 ★ 形の表 (``shapes``): 隠れ状態・出力・W_xh の形
 - q2 ★ パラメータ数 (``n_params``): ``torch.nn.RNN`` + 出力層 ``nn.Linear``。バイアスは 2 本
 - q3 ★★ 活性の記憶量 (``n_bytes``): 逆伝播のために保持する隠れ状態のバイト数
-- q4 ★★ ``rnn_step_forward`` の実装 (模範解答は ``rnncourse.rnn.rnn_step_forward``)
-- q5 ★★★ 順伝播のループ ``rnn_forward`` の実装 (模範解答は ``rnncourse.rnn.rnn_forward``)
+- q4 ★★ ``rnn_step_forward`` の実装 (模範解答は ``rnncourse.nn.rnn.rnn_step_forward``)
+- q5 ★★★ 順伝播のループ ``rnn_forward`` の実装 (模範解答は ``rnncourse.nn.rnn.rnn_forward``)
 - q6 ★★★ 実験: W_hh の倍率 ρ を変え、最初の入力の影響が消えずに残る最小の ρ (``rho_star``)
 """
 
@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from rnncourse.counting import activation_count, recurrent_param_count
+from rnncourse.models.counting import activation_count, recurrent_param_count
 from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, ValueQuestion
-from rnncourse.rnn import rnn_forward, rnn_step_forward
-from rnncourse.widgets import recurrent_matrix
+from rnncourse.nn.rnn import rnn_forward, rnn_step_forward
+from rnncourse.nn.jacobian import recurrent_matrix
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "impulse_final_norm"]
 
@@ -112,7 +112,7 @@ q3 = ValueQuestion(
     expected=_Q3_EXPECTED,
     hints=(
         "逆伝播 (BPTT) は全時刻の h_t を使うので、順伝播は (N, T, H) の配列を丸ごと保持します。float32 は 1 個 4 バイトです。",
-        "N·T·H 個 × 4 バイトです (rnncourse.counting.activation_count(N, T, H) * 4)。",
+        "N·T·H 個 × 4 バイトです (rnncourse.models.counting.activation_count(N, T, H) * 4)。",
     ),
     answer=(
         "逆伝播は tanh の微分 1 − h_t² と W_hh の勾配 (h_{t−1} を使う) のために全時刻の隠れ状態を必要とするので、"
@@ -192,8 +192,8 @@ q4 = FunctionQuestion(
         "(x_t, h_prev, W_xh, W_hh, h_t) をタプルで入れ、return h_t, cache で返します。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.rnn.rnn_step_forward です "
-        "(show_source(rnncourse.rnn.rnn_step_forward) で全体を見られます)。中心の 2 行は次のとおりです。\n"
+        "模範解答はパッケージの rnncourse.nn.rnn.rnn_step_forward です "
+        "(show_source(rnncourse.nn.rnn.rnn_step_forward) で全体を見られます)。中心の 2 行は次のとおりです。\n"
         "```\n"
         "a_t = x_t @ W_xh.T + h_prev @ W_hh.T + b_h  # a_t = x_t W_xhᵀ + h_{t-1} W_hhᵀ + b_h\n"
         "h_t = np.tanh(a_t)                          # h_t = tanh(a_t)\n"
@@ -274,8 +274,8 @@ q5 = FunctionQuestion(
         "最後に return h, cache (cache は (x, h0, W_xh, W_hh, h) など) を返します。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.rnn.rnn_forward です "
-        "(show_source(rnncourse.rnn.rnn_forward) で全体を見られます)。時刻によらない x_t W_xhᵀ + b_h は"
+        "模範解答はパッケージの rnncourse.nn.rnn.rnn_forward です "
+        "(show_source(rnncourse.nn.rnn.rnn_forward) で全体を見られます)。時刻によらない x_t W_xhᵀ + b_h は"
         "全時刻まとめて 1 回の行列積で計算し、再帰の部分だけをループにしています。素直に書くと次のとおりです。\n"
         "```\n"
         "N, T, D = x.shape\n"

@@ -9,10 +9,10 @@
 問題:
 
 - q1 ★ 勾配の形 (``grad_shapes``): 1 時刻分の逆伝播が返す 5 つの勾配の形
-- q2 ★ 相対誤差 ``rel_error`` の実装 (模範解答は ``rnncourse.gradcheck.rel_error``)
+- q2 ★ 相対誤差 ``rel_error`` の実装 (模範解答は ``rnncourse.nn.gradcheck.rel_error``)
 - q3 ★★ 打ち切り BPTT の数え上げ (``tbptt_counts``): 保持する隠れ状態・チャンクの数・勾配でつながる最大の時刻差
-- q4 ★★ ``rnn_step_backward`` の実装 (模範解答は ``rnncourse.rnn.rnn_step_backward``)
-- q5 ★★★ 時間をさかのぼる再帰 ``rnn_backward`` の実装 (模範解答は ``rnncourse.rnn.rnn_backward``)
+- q4 ★★ ``rnn_step_backward`` の実装 (模範解答は ``rnncourse.nn.rnn.rnn_step_backward``)
+- q5 ★★★ 時間をさかのぼる再帰 ``rnn_backward`` の実装 (模範解答は ``rnncourse.nn.rnn.rnn_backward``)
 - q6 ★★★ 実験: 打ち切りの長さ K = 4 で学べる最大のラグ (``max_lag_learned``)
 """
 
@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from rnncourse.counting import activation_count
+from rnncourse.models.counting import activation_count
 from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, ValueQuestion
-from rnncourse.gradcheck import rel_error
-from rnncourse.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
-from rnncourse.tbptt import tbptt_chunks
+from rnncourse.nn.gradcheck import rel_error
+from rnncourse.nn.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
+from rnncourse.labs.tbptt import tbptt_chunks
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
@@ -121,8 +121,8 @@ q2 = FunctionQuestion(
         "np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))) を float にして返します。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.gradcheck.rel_error です "
-        "(show_source(rnncourse.gradcheck.rel_error) で全体を見られます)。中心の 1 行は次のとおりです。\n"
+        "模範解答はパッケージの rnncourse.nn.gradcheck.rel_error です "
+        "(show_source(rnncourse.nn.gradcheck.rel_error) で全体を見られます)。中心の 1 行は次のとおりです。\n"
         "```\n"
         "return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))\n"
         "```\n"
@@ -241,8 +241,8 @@ q4 = FunctionQuestion(
         "dW_hh = da_t.T @ h_prev、db_h = da_t.sum(axis=0) を計算し、この順の組で返します。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.rnn.rnn_step_backward です "
-        "(show_source(rnncourse.rnn.rnn_step_backward) で全体を見られます)。中心の 6 行は次のとおりです。\n"
+        "模範解答はパッケージの rnncourse.nn.rnn.rnn_step_backward です "
+        "(show_source(rnncourse.nn.rnn.rnn_step_backward) で全体を見られます)。中心の 6 行は次のとおりです。\n"
         "```\n"
         "x_t, h_prev, W_xh, W_hh, h_t = cache\n"
         "da_t = dh_t * (1 - h_t**2)  # ∂L/∂a_t = ∂L/∂h_t ⊙ (1 − h_t²)\n"
@@ -343,12 +343,12 @@ q5 = FunctionQuestion(
         "1 時刻分の逆伝播をします。重みの勾配は全時刻の分を足し合わせます。未来から戻ってくる分は、最後の時刻では 0 です。",
         "dh_next = 0 から始め、各時刻で da = (dh[:, t] + dh_next) * (1 - h[:, t]**2)、dx[:, t] = da @ W_xh、"
         "dW_xh += da.T @ x[:, t]、dW_hh += da.T @ h_prev (t = 0 では h0)、db_h += da.sum(axis=0)、dh_next = da @ W_hh。"
-        "ループが終わったときの dh_next が dh0 です。パッケージの rnncourse.rnn.rnn_step_backward に "
+        "ループが終わったときの dh_next が dh0 です。パッケージの rnncourse.nn.rnn.rnn_step_backward に "
         "(x[:, t], h_prev, W_xh, W_hh, h[:, t]) を cache として渡して使っても構いません。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.rnn.rnn_backward です "
-        "(show_source(rnncourse.rnn.rnn_backward) で全体を見られます)。重みの勾配の和を最後に 1 回の行列積で取っていますが、"
+        "模範解答はパッケージの rnncourse.nn.rnn.rnn_backward です "
+        "(show_source(rnncourse.nn.rnn.rnn_backward) で全体を見られます)。重みの勾配の和を最後に 1 回の行列積で取っていますが、"
         "素直に時刻のループで書くと次のとおりです。\n"
         "```\n"
         "x, h0, W_xh, W_hh, h = cache\n"

@@ -10,8 +10,8 @@
 
 - q1 ★ 1 つの数の鎖の勾配 (``grad``): h_t = tanh(w h_{t−1}) を 3 時刻さかのぼる ∂h_3/∂h_0
 - q2 ★ スペクトル半径と予想の傾き (``rho_and_slope``): 2×2 の行列の ρ と log₁₀ ρ
-- q3 ★★ 1 時刻分のヤコビ行列 ``step_jacobian`` の実装 (模範解答は ``rnncourse.gradient_flow.step_jacobian``)
-- q4 ★★ 全体のノルムによるクリッピング ``clip_grad_norm`` の実装 (模範解答は ``rnncourse.clipping.clip_grad_norm``)
+- q3 ★★ 1 時刻分のヤコビ行列 ``step_jacobian`` の実装 (模範解答は ``rnncourse.nn.jacobian.step_jacobian``)
+- q4 ★★ 全体のノルムによるクリッピング ``clip_grad_norm`` の実装 (模範解答は ``rnncourse.nn.clipping.clip_grad_norm``)
 - q5 ★★★ 勾配ノルムの列 ``gradient_norms`` の実装 (‖∂L/∂h_{T−k}‖, k = 0 … T)
 - q6 ★★★ 実験: 素の RNN の長期記憶がチャンスレベルに落ちる系列長 (``T_chance``)
 """
@@ -24,9 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from rnncourse.clipping import clip_grad_norm
+from rnncourse.nn.clipping import clip_grad_norm
 from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, ValueQuestion
-from rnncourse.gradient_flow import jacobian_products, predicted_slope, scalar_chain, spectral_radius, step_jacobian
+from rnncourse.nn.jacobian import (
+    jacobian_products, predicted_slope, scalar_chain, spectral_radius, step_jacobian,
+)
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
@@ -99,7 +101,7 @@ q2 = ValueQuestion(
         f"2-ノルム ‖W‖ ≈ {_Q2_NORM:.4f} は 1 より大きいので最初の数ステップは伸びることもありますが、長い目で見た傾きは ρ で決まります。\n"
         "```\n"
         "W = np.array([[0.6, 1.2], [-0.3, 0.6]])\n"
-        "rho = float(np.max(np.abs(np.linalg.eigvals(W))))  # rnncourse.gradient_flow.spectral_radius(W) と同じ\n"
+        "rho = float(np.max(np.abs(np.linalg.eigvals(W))))  # rnncourse.nn.jacobian.spectral_radius(W) と同じ\n"
         "rho_and_slope = (rho, np.log10(rho))\n"
         "```"
     ),
@@ -153,8 +155,8 @@ q3 = FunctionQuestion(
         "np.diag(1 - h_t**2) @ W_hh、またはブロードキャストで (1 - h_t**2)[:, None] * W_hh です。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.gradient_flow.step_jacobian です "
-        "(show_source(rnncourse.gradient_flow.step_jacobian) で全体を見られます)。中心の 1 行は次のとおりです。\n"
+        "模範解答はパッケージの rnncourse.nn.jacobian.step_jacobian です "
+        "(show_source(rnncourse.nn.jacobian.step_jacobian) で全体を見られます)。中心の 1 行は次のとおりです。\n"
         "```\n"
         "return (1 - h_t**2)[:, None] * W_hh  # diag(1 − h_t²) W_hh: i 行目を 1 − h_{t,i}² 倍\n"
         "```\n"
@@ -231,8 +233,8 @@ q4 = FunctionQuestion(
         "scale < 1 なら [g * scale for g in grads]、そうでなければ [g.copy() for g in grads] を返します。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.clipping.clip_grad_norm です "
-        "(show_source(rnncourse.clipping.clip_grad_norm) で全体を見られます。辞書にも対応しています)。"
+        "模範解答はパッケージの rnncourse.nn.clipping.clip_grad_norm です "
+        "(show_source(rnncourse.nn.clipping.clip_grad_norm) で全体を見られます。辞書にも対応しています)。"
         "配列のリストだけを扱うなら次のとおりです。\n"
         "```\n"
         "total_norm = float(np.sqrt(sum(np.sum(g**2) for g in grads)))  # 全体を 1 本のベクトルとみたノルム\n"
@@ -333,7 +335,7 @@ q5 = FunctionQuestion(
         "    norms.append(np.linalg.norm(dh))\n"
         "return np.array(norms)                       # (T + 1,)、最後が ‖∂L/∂h_0‖\n"
         "```\n"
-        "パッケージの rnncourse.gradient_flow.jacobian_products で積 ∂h_T/∂h_{T−k} を作り、"
+        "パッケージの rnncourse.nn.jacobian.jacobian_products で積 ∂h_T/∂h_{T−k} を作り、"
         "np.linalg.norm(dh_last @ P, axis=-1) としても同じ値になります。"
     ),
     mistakes=(

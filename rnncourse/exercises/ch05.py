@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from rnncourse.counting import recurrent_param_count
+from rnncourse.models.counting import recurrent_param_count
 from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, ValueQuestion
-from rnncourse.rnn_shapes import rnn_shapes
+from rnncourse.labs.rnn_shapes import rnn_shapes
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "torch_rnn_forward"]
 
@@ -154,7 +154,7 @@ def torch_rnn_forward(
     """
     import torch
 
-    from rnncourse.interop import load_weights_into_torch
+    from rnncourse.models.interop import load_weights_into_torch
 
     N, T, D = x.shape
     H = W_hh.shape[0]

@@ -11,8 +11,8 @@
 - q1 ★ パラメータ数 (``n_params``): ``nn.LSTM(32, 64)`` と ``nn.GRU(32, 64)``
 - q2 ★★ パラメータ数をそろえる隠れ状態の大きさ (``H_matched``): ``nn.RNN(10, 128)`` に合わせた LSTM と GRU の H
 - q3 ★★ 忘却ゲートのバイアスと記憶の残り方 (``b_needed``): σ(b)^100 ≥ 0.01 となる最小の b
-- q4 ★★ ``lstm_step_forward`` の実装 (模範解答は ``rnncourse.lstm.lstm_step_forward``)
-- q5 ★★★ PyTorch とまったく同じ ``gru_step_forward`` の実装 (模範解答は ``rnncourse.gru.gru_step_forward``)
+- q4 ★★ ``lstm_step_forward`` の実装 (模範解答は ``rnncourse.nn.lstm.lstm_step_forward``)
+- q5 ★★★ PyTorch とまったく同じ ``gru_step_forward`` の実装 (模範解答は ``rnncourse.nn.gru.gru_step_forward``)
 - q6 ★★★ 実験: 長期記憶タスクを短く学習し、3 つの種すべてで解ける最小の忘却ゲートのバイアス (``b_min``)
 """
 
@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from rnncourse.activations import sigmoid
-from rnncourse.counting import recurrent_param_count
+from rnncourse.nn.activations import sigmoid
+from rnncourse.models.counting import recurrent_param_count
 from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, ValueQuestion
-from rnncourse.gate_plots import matching_hidden_size, memory_accuracy
-from rnncourse.gru import gru_step_forward
-from rnncourse.lstm import lstm_step_forward
+from rnncourse.labs.gate_plots import matching_hidden_size, memory_accuracy
+from rnncourse.nn.gru import gru_step_forward
+from rnncourse.nn.lstm import lstm_step_forward
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "forget_bias_accuracies"]
 
@@ -94,13 +94,13 @@ q2 = ValueQuestion(
         f"まず nn.RNN({Q2_D}, {Q2_H_RNN}) のパラメータ数を求めます。LSTM は 4·(H·D + H² + 2H)、GRU は 3·(H·D + H² + 2H) です。"
         "H の 2 次式なので、H を 4 や √4 で割るだけでは合いません。",
         "H = 1, 2, 3, … と順に数を計算して、RNN のパラメータ数にいちばん近い H を探します (2 次方程式を解いて、前後の整数を比べても構いません)。"
-        "rnncourse.counting.recurrent_param_count で確かめられます。",
+        "rnncourse.models.counting.recurrent_param_count で確かめられます。",
     ),
     answer=(
         f"nn.RNN({Q2_D}, {Q2_H_RNN}) のパラメータ数は {Q2_BUDGET} 個。LSTM は 4(H² + 12H)、GRU は 3(H² + 12H) なので、"
-        f"それぞれ {Q2_BUDGET} にいちばん近くなる整数 H を探します (rnncourse.gate_plots.matching_hidden_size と同じ)。\n"
+        f"それぞれ {Q2_BUDGET} にいちばん近くなる整数 H を探します (rnncourse.labs.gate_plots.matching_hidden_size と同じ)。\n"
         "```\n"
-        "from rnncourse.counting import recurrent_param_count\n"
+        "from rnncourse.models.counting import recurrent_param_count\n"
         f"budget = recurrent_param_count('rnn', {Q2_D}, {Q2_H_RNN})\n"
         "def closest(cell):\n"
         f"    return min(range(1, 200), key=lambda H: abs(recurrent_param_count(cell, {Q2_D}, H) - budget))\n"
@@ -232,13 +232,13 @@ q4 = FunctionQuestion(
     compare_outputs=(0, 1),
     hints=(
         "a_t = x_t W_ihᵀ + h_{t−1} W_hhᵀ + b を 1 回で計算し、np.split(a_t, 4, axis=-1) で 4 つに分けます。"
-        "PyTorch の順は i, f, g, o です。σ は rnncourse.activations.sigmoid か 1 / (1 + np.exp(−a)) で。",
+        "PyTorch の順は i, f, g, o です。σ は rnncourse.nn.activations.sigmoid か 1 / (1 + np.exp(−a)) で。",
         "i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o)、c_t = f * c_prev + i * g、h_t = o * np.tanh(c_t)。"
         "return h_t, c_t, cache (cache は判定では比べません)。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.lstm.lstm_step_forward です "
-        "(show_source(rnncourse.lstm.lstm_step_forward) と show_source(rnncourse.lstm._lstm_cell) で全体を見られます)。"
+        "模範解答はパッケージの rnncourse.nn.lstm.lstm_step_forward です "
+        "(show_source(rnncourse.nn.lstm.lstm_step_forward) と show_source(rnncourse.nn.lstm._lstm_cell) で全体を見られます)。"
         "中心の部分は次のとおりです。\n"
         "```\n"
         "a_t = x_t @ W_ih.T + h_prev @ W_hh.T + b          # (N, 4H)\n"
@@ -341,8 +341,8 @@ q5 = FunctionQuestion(
         "return h_t, cache (cache は判定では比べません)。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.gru.gru_step_forward です "
-        "(show_source(rnncourse.gru.gru_step_forward) と show_source(rnncourse.gru._gru_cell) で全体を見られます)。"
+        "模範解答はパッケージの rnncourse.nn.gru.gru_step_forward です "
+        "(show_source(rnncourse.nn.gru.gru_step_forward) と show_source(rnncourse.nn.gru._gru_cell) で全体を見られます)。"
         "中心の部分は次のとおりです。\n"
         "```\n"
         "gi_r, gi_z, gi_n = np.split(x_t @ W_ih.T + b_ih, 3, axis=-1)     # PyTorch の順 r, z, n\n"
@@ -383,7 +383,7 @@ def forget_bias_accuracies() -> dict[float, tuple[float, ...]]:
     >>> sorted(table)  # doctest: +SKIP
     [0.0, 1.0, 2.0, 3.0]
 
-    ``rnncourse.gate_plots.memory_accuracy("lstm", keep_bias=b, seed=s, T=20, steps=40, batch_size=32)`` を
+    ``rnncourse.labs.gate_plots.memory_accuracy("lstm", keep_bias=b, seed=s, T=20, steps=40, batch_size=32)`` を
     b ∈ {0, 1, 2, 3}、s ∈ {0, 1, 2} で測ります (判定器が答えと比べるために使い、結果は一度だけ計算して覚えておきます)。
     """
     return {b: tuple(memory_accuracy("lstm", keep_bias=b, seed=s, **Q6_SETTINGS) for s in Q6_SEEDS) for b in Q6_BIASES}

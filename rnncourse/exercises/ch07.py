@@ -25,15 +25,10 @@ from typing import Any
 import numpy as np
 
 from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, ValueQuestion
-from rnncourse.language_model import (
-    bigram_probs,
-    bits_per_char,
-    choose_add_k,
-    entropy_bits,
-    perplexity_from_losses,
-    temperature_probs,
+from rnncourse.models.language_model import (
+    bigram_probs, bits_per_char, choose_add_k, entropy_bits, perplexity_from_losses, temperature_probs,
 )
-from rnncourse.text import CharVocab, load_corpus, stream_batches, train_val_split_text
+from rnncourse.data.text import CharVocab, load_corpus, stream_batches, train_val_split_text
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "bigram_entropies"]
 
@@ -109,7 +104,7 @@ q2 = FunctionQuestion(
         "return loss / math.log(2)。損失そのものに log₂ を掛けるのではなく、底の変換なので ln 2 で割るだけです。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.language_model.bits_per_char です。"
+        "模範解答はパッケージの rnncourse.models.language_model.bits_per_char です。"
         "−log₂ p = −ln p / ln 2 なので、平均を取った損失も ln 2 で割るだけです。\n"
         "```\n"
         "def bits_per_char(loss):\n"
@@ -163,7 +158,7 @@ q3 = FunctionQuestion(
         "チャンクごとのパープレキシティを平均したり、文字数を無視して平均したりすると値が変わります。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.language_model.perplexity_from_losses です。"
+        "模範解答はパッケージの rnncourse.models.language_model.perplexity_from_losses です。"
         "チャンク i の平均損失 ℓ_i は c_i 文字の平均なので、全文字の平均は Σ c_i ℓ_i / Σ c_i です。"
         "パープレキシティは全体の平均損失の exp で、exp の平均ではありません (exp は凸なので、exp の平均の方が大きくなります)。\n"
         "```\n"
@@ -234,7 +229,7 @@ q4 = FunctionQuestion(
         "return e / e.sum(axis=-1, keepdims=True)。axis=-1 と keepdims=True で、バッチ (N, V) でも各行ごとに正規化できます。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.language_model.temperature_probs です "
+        "模範解答はパッケージの rnncourse.models.language_model.temperature_probs です "
         "(show_source(temperature_probs) で全体を見られます)。中心は次の 4 行です。\n"
         "```\n"
         "z = logits / temperature                 # s_v / τ\n"
@@ -378,7 +373,7 @@ q6 = FunctionQuestion(
         "k 番目は x = streams[:, k*S:(k+1)*S], y = streams[:, k*S+1:(k+1)*S+1]。(x, y) をリストに集めて返します。",
     ),
     answer=(
-        "模範解答はパッケージの rnncourse.text.stream_batches を list(...) で包んだものです "
+        "模範解答はパッケージの rnncourse.data.text.stream_batches を list(...) で包んだものです "
         "(show_source(stream_batches) で全体を見られます)。\n"
         "```\n"
         "def make_stream_batches(ids, batch_size, seq_len):\n"

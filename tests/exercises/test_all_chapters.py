@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from rnncourse.exercises import FunctionQuestion, RuleQuestion, Status, ValueQuestion
-from rnncourse.grading.submission import chapter_questions
+from rnncourse.classroom.grading.submission import chapter_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))

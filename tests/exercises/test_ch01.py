@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from rnncourse.exercises import FunctionQuestion, RuleQuestion, Status, ValueQuestion, ch01
-from rnncourse.padding import length_mask, pad_sequences
-from rnncourse.text import CharVocab
-from rnncourse.timeseries import naive_forecast_mse, noisy_sine, sliding_windows, train_test_split_series
+from rnncourse.data.padding import length_mask, pad_sequences
+from rnncourse.data.text import CharVocab
+from rnncourse.data.timeseries import naive_forecast_mse, noisy_sine, sliding_windows, train_test_split_series
 
 FUNCTION_QUESTIONS = [ch01.q3, ch01.q4, ch01.q5]
 

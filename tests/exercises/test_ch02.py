@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse.counting import activation_count
+from rnncourse.models.counting import activation_count
 from rnncourse.exercises import FunctionQuestion, RuleQuestion, Status, ValueQuestion, ch02
-from rnncourse.rnn import rnn_forward, rnn_step_forward
+from rnncourse.nn.rnn import rnn_forward, rnn_step_forward
 
 FUNCTION_QUESTIONS = [ch02.q4, ch02.q5]
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from rnncourse.exercises import FunctionQuestion, RuleQuestion, Status, ValueQuestion, ch03
-from rnncourse.gradcheck import rel_error
-from rnncourse.rnn import rnn_backward, rnn_step_backward
-from rnncourse.tasks import lag_task
-from rnncourse.tbptt import init_regressor_params, tbptt_loss_and_grads, train_tbptt
+from rnncourse.nn.gradcheck import rel_error
+from rnncourse.nn.rnn import rnn_backward, rnn_step_backward
+from rnncourse.data.tasks import lag_task
+from rnncourse.labs.tbptt import init_regressor_params, tbptt_loss_and_grads, train_tbptt
 
 from .test_all_chapters import is_japanese
 

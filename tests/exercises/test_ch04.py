@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pytest
 
-from rnncourse.clipping import clip_grad_norm
+from rnncourse.nn.clipping import clip_grad_norm
 from rnncourse.exercises import FunctionQuestion, RuleQuestion, Status, ValueQuestion, ch04
-from rnncourse.gradient_flow import hidden_gradient_norms, step_jacobian
-from rnncourse.rnn import rnn_forward
+from rnncourse.nn.jacobian import hidden_gradient_norms, step_jacobian
+from rnncourse.nn.rnn import rnn_forward
 
 FUNCTION_QUESTIONS = [ch04.q3, ch04.q4, ch04.q5]
 

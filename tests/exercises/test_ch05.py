@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse.counting import recurrent_param_count
+from rnncourse.models.counting import recurrent_param_count
 from rnncourse.exercises import FunctionQuestion, RuleQuestion, Status, ValueQuestion, ch05
 
 FUNCTION_QUESTIONS = [ch05.q4, ch05.q5]

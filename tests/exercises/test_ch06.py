@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse.activations import sigmoid
+from rnncourse.nn.activations import sigmoid
 from rnncourse.exercises import FunctionQuestion, RuleQuestion, Status, ValueQuestion, ch06
-from rnncourse.gru import gru_step_forward
-from rnncourse.lstm import lstm_step_forward
+from rnncourse.nn.gru import gru_step_forward
+from rnncourse.nn.lstm import lstm_step_forward
 
 from .test_all_chapters import is_japanese
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from rnncourse.exercises import FunctionQuestion, RuleQuestion, Status, ValueQuestion, ch07
-from rnncourse.language_model import bits_per_char, perplexity_from_losses, temperature_probs
-from rnncourse.text import CharVocab, load_corpus, stream_batches
+from rnncourse.models.language_model import bits_per_char, perplexity_from_losses, temperature_probs
+from rnncourse.data.text import CharVocab, load_corpus, stream_batches
 
 from .test_all_chapters import is_japanese
 

@@ -1,0 +1,61 @@
+"""0.1 版のモジュールの場所 (``rnncourse.rnn`` など) を新しい場所へ案内する。0.3 版で取り除きます。
+
+0.2 版でパッケージを層ごとのフォルダ (``nn``・``data``・``models``・``viz``・``labs``・``classroom``) に分けました。
+古いノートブックの ``from rnncourse.rnn import rnn_forward`` も動くように、古い名前の import を新しいモジュールに
+つなぎ、新しい場所を書いた ``DeprecationWarning`` を出します (中身は同じモジュールです)。
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     from rnncourse.gru import gru_forward
+    >>> import rnncourse.nn
+    >>> gru_forward is rnncourse.nn.gru_forward, str(caught[0].message)
+    (True, 'rnncourse.gru は rnncourse.nn.gru に移りました。import を新しい場所に書き換えてください (古い場所は 0.3 版でなくなります)。')
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+import warnings
+from types import ModuleType
+
+_LAYERS = {
+    "nn": ("rnn", "lstm", "gru", "affine", "losses", "activations", "clipping", "optim", "gradcheck", "timewise"),
+    "data": ("text", "timeseries", "padding", "tasks"),
+    "models": ("torch_models", "language_model", "interop", "counting"),
+    "viz": ("plots", "widgets", "progress", "source"),
+    "labs": ("bow", "classifier", "tbptt", "gradient_flow", "gate_plots", "rnn_shapes", "numpy_lm", "experiments"),
+    "classroom": ("cli", "doctor", "release", "execute", "grading"),
+}
+MOVED = {f"rnncourse.{name}": f"rnncourse.{layer}.{name}" for layer, names in _LAYERS.items() for name in names}
+MOVED["rnncourse.exercises.build"] = "rnncourse.classroom.build"
+
+
+class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """古い名前の import に、新しい場所のモジュールそのものを返す。"""
+
+    def find_spec(self, fullname: str, path=None, target=None):
+        if fullname not in MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec) -> ModuleType:
+        new = MOVED[spec.name]
+        warnings.warn(
+            f"{spec.name} は {new} に移りました。import を新しい場所に書き換えてください (古い場所は 0.3 版でなくなります)。",
+            DeprecationWarning,
+            stacklevel=2,  # import 文を書いた行を指す (importlib の内部のフレームは飛ばされる)
+        )
+        return importlib.import_module(new)
+
+    def exec_module(self, module: ModuleType) -> None:  # 中身は新しい場所で実行済み
+        pass
+
+
+def install() -> None:
+    """案内を ``sys.meta_path`` の先頭に 1 度だけ加える (古い名前のファイルが残っていても新しい場所を使う)。"""
+    if not any(isinstance(finder, _Alias) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _Alias())

@@ -1,0 +1,52 @@
+"""章をまたいで使う小さな実験 (第 4 章と第 6 章の長期記憶タスクなど)。
+
+    >>> acc = memory_task_accuracy("rnn", T=5, seed=0, hidden_size=8, steps=30)
+    >>> 0.0 <= acc <= 1.0
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from rnncourse.data.tasks import memory_task
+from rnncourse.models.torch_models import SequenceClassifier, accuracy, train_classifier
+
+__all__ = ["memory_task_accuracy"]
+
+
+def memory_task_accuracy(
+    cell: str,
+    T: int,
+    seed: int = 0,
+    hidden_size: int = 16,
+    steps: int = 200,
+    n_train: int = 256,
+    n_test: int = 512,
+    lr: float = 0.01,
+    noise: float = 0.5,
+    clip: float | None = 1.0,
+    batch_size: int | None = None,
+    make_model: Callable[[], nn.Module] | None = None,
+    stop_loss: float | None = None,
+) -> float:
+    """長期記憶タスク (最初の ±1 を T 時刻後に答える) を ``cell`` の分類器で学習し、新しいデータでの正解率を返す。
+
+    ``seed`` が重みの初期値・学習データ・テストデータをすべて決めます (テストデータは seed + 10000)。
+    0.5 前後なら当て推量と同じ (覚えられなかった)、1.0 なら完全に覚えた、という意味です。
+
+    ``make_model`` を与えると、``SequenceClassifier(1, hidden_size, 2, cell=cell)`` の代わりにそれが作るモデルを
+    学習します (乱数の種を固定した後に呼ぶので、同じ作り方なら同じ結果)。``stop_loss`` は
+    ``train_classifier`` と同じ早めの打ち切りです。
+    """
+    torch.manual_seed(seed)
+    x, y = memory_task(n_train, T, noise=noise, seed=seed)
+    x_test, y_test = memory_task(n_test, T, noise=noise, seed=seed + 10_000)
+    model = make_model() if make_model is not None else SequenceClassifier(1, hidden_size, 2, cell=cell)
+    train_classifier(
+        model, x, y, steps=steps, lr=lr, clip=clip, batch_size=batch_size, seed=seed, stop_loss=stop_loss
+    )
+    return accuracy(model, x_test, y_test)

@@ -1,0 +1,56 @@
+"""``rnncourse grade`` のコマンドとしての振る舞い: 並列でも同じ表、フィードバック、集計、終了コード。"""
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rnncourse.classroom.cli import main
+
+ROOT = Path(__file__).resolve().parents[3]
+NAME = "02_forward_pass.ipynb"
+
+
+@pytest.fixture(scope="module")
+def submissions(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class")
+    shutil.copy(ROOT / "solutions" / NAME, folder / "alice.ipynb")
+    shutil.copy(ROOT / "exercises" / NAME, folder / "bob.ipynb")
+    (folder / "carol.ipynb").write_text("壊れたファイル", encoding="utf-8")
+    return [str(folder / n) for n in ("alice.ipynb", "bob.ipynb", "carol.ipynb")]
+
+
+def read(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_report_is_the_same_with_one_or_two_jobs(submissions, tmp_path, capsys):
+    assert main(["grade", *submissions, "--out", str(tmp_path / "one.csv"), "--timeout", "120"]) == 0
+    printed = capsys.readouterr().out
+    assert main(["grade", *submissions, "--out", str(tmp_path / "two.csv"), "--jobs", "2", "--timeout", "120"]) == 0
+    one, two = read(tmp_path / "one.csv"), read(tmp_path / "two.csv")
+    assert one == two
+    assert list(one[0]) == ["submission", "question", "status", "message"]
+    by_student = {}
+    for row in one:
+        by_student.setdefault(Path(row["submission"]).stem, []).append(row["status"])
+    assert by_student == {"alice": ["correct"] * 6, "bob": ["not_attempted"] * 6, "carol": ["invalid"]}
+    assert "演習 1" in printed and "正解" in printed
+    feedback = (tmp_path / "one_feedback")
+    assert sorted(p.name for p in feedback.iterdir()) == sorted(
+        f"{s.strip('/').replace('/', '_')[:-6]}.md" for s in submissions
+    )
+    alice = next(feedback.glob("*alice.md")).read_text(encoding="utf-8")
+    assert "正解 6 / 6 問" in alice
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["grade"], ["grade", "a.ipynb"], ["grade", "a.ipynb", "--out", "r.csv", "--jobs", "0"],
+     ["grade", "a.ipynb", "--out", "no/such/folder/r.csv"]],
+)
+def test_usage_errors_exit_2_in_japanese(argv, capsys):
+    assert main(argv) == 2
+    assert "エラー" in capsys.readouterr().err

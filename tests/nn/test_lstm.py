@@ -1,0 +1,325 @@
+"""rnncourse.nn.lstm: torch.nn.LSTM / LSTMCell との一致、数値微分、dtype、引数の検査。"""
+
+import re
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rnncourse.nn.gradcheck import numerical_gradient, rel_error
+from rnncourse.models.interop import lstm_weights_from_torch
+from rnncourse.nn.lstm import lstm_backward, lstm_forward, lstm_gates, lstm_step_backward, lstm_step_forward
+from rnncourse.shapes import ShapeError
+
+TOL = 1e-7
+
+
+def _randomize(module: torch.nn.Module, seed: int, scale: float = 0.6) -> torch.nn.Module:
+    """既定の初期化より大きめの重みにして、ゲートが 0.5 付近に固まらないようにする。"""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.normal_(0.0, scale, generator=generator)
+    return module
+
+
+def _compare_with_torch_lstm(N: int, T: int, D: int, H: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    lstm = _randomize(torch.nn.LSTM(D, H, batch_first=True).double(), seed)
+    W_ih, W_hh, b = lstm_weights_from_torch(lstm)
+    x, h0, c0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    dh = rng.normal(size=(N, T, H))
+
+    h, cache = lstm_forward(x, h0, c0, W_ih, W_hh, b)
+    dx, dh0, dc0, dW_ih, dW_hh, db = lstm_backward(dh, cache)
+
+    xt, h0t, c0t = (torch.tensor(a, requires_grad=True) for a in (x, h0, c0))
+    out, (hT, cT) = lstm(xt, (h0t[None], c0t[None]))
+    (out * torch.tensor(dh)).sum().backward()
+
+    assert rel_error(h, out.detach().numpy()) < TOL
+    assert rel_error(cache.c[:, -1], cT[0].detach().numpy()) < TOL
+    expected = {
+        "dx": (dx, xt.grad),
+        "dh0": (dh0, h0t.grad),
+        "dc0": (dc0, c0t.grad),
+        "dW_ih": (dW_ih, lstm.weight_ih_l0.grad),
+        "dW_hh": (dW_hh, lstm.weight_hh_l0.grad),
+        "db (bias_ih)": (db, lstm.bias_ih_l0.grad),
+        "db (bias_hh)": (db, lstm.bias_hh_l0.grad),
+    }
+    for name, (ours, theirs) in expected.items():
+        assert ours.shape == tuple(theirs.shape), name
+        assert rel_error(ours, theirs.numpy()) < TOL, name
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(
+    N=st.integers(1, 4),
+    T=st.integers(1, 6),
+    D=st.integers(1, 4),
+    H=st.integers(1, 4),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_lstm_matches_torch_random_shapes(N, T, D, H, seed):
+    _compare_with_torch_lstm(N, T, D, H, seed)
+
+
+@pytest.mark.parametrize("N, T, D, H", [(3, 1, 2, 4), (1, 6, 3, 2), (1, 1, 1, 1)])
+def test_lstm_matches_torch_single_step_and_single_sample(N, T, D, H):
+    _compare_with_torch_lstm(N, T, D, H, seed=N * 1000 + T * 100 + D * 10 + H)
+
+
+@pytest.mark.parametrize("N, D, H", [(1, 1, 1), (3, 4, 2), (2, 3, 5)])
+def test_lstm_step_matches_torch_lstm_cell(N, D, H):
+    rng = np.random.default_rng(N + D + H)
+    cell = _randomize(torch.nn.LSTMCell(D, H).double(), seed=N * D * H)
+    W_ih, W_hh = cell.weight_ih.detach().numpy().copy(), cell.weight_hh.detach().numpy().copy()
+    b = (cell.bias_ih + cell.bias_hh).detach().numpy()
+    x_t, h_prev, c_prev = rng.normal(size=(N, D)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    dh_t, dc_t = rng.normal(size=(N, H)), rng.normal(size=(N, H))
+
+    h_t, c_t, cache = lstm_step_forward(x_t, h_prev, c_prev, W_ih, W_hh, b)
+    grads = lstm_step_backward(dh_t, dc_t, cache)
+
+    xt, ht, ct = (torch.tensor(a, requires_grad=True) for a in (x_t, h_prev, c_prev))
+    h1, c1 = cell(xt, (ht, ct))
+    ((h1 * torch.tensor(dh_t)).sum() + (c1 * torch.tensor(dc_t)).sum()).backward()
+
+    assert rel_error(h_t, h1.detach().numpy()) < TOL
+    assert rel_error(c_t, c1.detach().numpy()) < TOL
+    expected = (xt.grad, ht.grad, ct.grad, cell.weight_ih.grad, cell.weight_hh.grad, cell.bias_ih.grad)
+    names = ("dx_t", "dh_prev", "dc_prev", "dW_ih", "dW_hh", "db")
+    for name, ours, theirs in zip(names, grads, expected):
+        assert rel_error(ours, theirs.numpy()) < TOL, name
+
+
+def test_lstm_forward_equals_repeated_step_forward():
+    rng = np.random.default_rng(3)
+    N, T, D, H = 2, 4, 3, 2
+    x, h0, c0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    W_ih, W_hh, b = rng.normal(size=(4 * H, D)), rng.normal(size=(4 * H, H)), rng.normal(size=4 * H)
+    h, cache = lstm_forward(x, h0, c0, W_ih, W_hh, b)
+    h_t, c_t = h0, c0
+    for t in range(T):
+        h_t, c_t, _ = lstm_step_forward(x[:, t], h_t, c_t, W_ih, W_hh, b)
+        assert rel_error(h[:, t], h_t) < 1e-12
+        assert rel_error(cache.c[:, t], c_t) < 1e-12
+
+
+# --- 数値微分 (中心差分) との比較 ---
+
+STEP_ARGS = ("x_t", "h_prev", "c_prev", "W_ih", "W_hh", "b")
+SEQ_ARGS = ("x", "h0", "c0", "W_ih", "W_hh", "b")
+
+
+# 中心差分の刻み。既定の 1e-6 では丸め誤差 (~1e-10) が小さな勾配成分 (~1e-3) の相対誤差を
+# 1e-7 近くまで押し上げるので、打ち切り誤差とのつり合いのよい 1e-5 を使う。
+# rel_error は成分ごとの最大値なので、乱数によってはたまたま 1e-5 程度の成分ができ、数値微分の
+# 誤差 (~1e-11) だけで 1e-7 を超える (調べた 30 通りの乱数のうち 1〜2 通り)。乱数は固定している。
+EPS = 1e-5
+SEED = 0
+
+
+def _small_args(rng, shapes):
+    """小さな float64 の引数。重みとバイアス (W_ih 以降) は 0.5 倍してゲートの飽和を避ける。"""
+    return [np.ascontiguousarray(rng.normal(size=s) * (1.0 if k < 3 else 0.5)) for k, s in enumerate(shapes)]
+
+
+@pytest.mark.parametrize("index", range(6), ids=STEP_ARGS)
+def test_lstm_step_backward_numerical_gradient(index):
+    rng = np.random.default_rng(SEED)
+    N, D, H = 2, 3, 2
+    args = _small_args(rng, [(N, D), (N, H), (N, H), (4 * H, D), (4 * H, H), (4 * H,)])
+    dh_t, dc_t = rng.normal(size=(N, H)), rng.normal(size=(N, H))
+
+    def f(_):  # h_t と c_t を並べたもの。上流勾配も (dh_t, dc_t) を並べて渡す
+        h_t, c_t, _cache = lstm_step_forward(*args)
+        return np.concatenate([h_t, c_t])
+
+    _, _, cache = lstm_step_forward(*args)
+    analytic = lstm_step_backward(dh_t, dc_t, cache)[index]
+    numeric = numerical_gradient(f, args[index], np.concatenate([dh_t, dc_t]), eps=EPS)
+    assert rel_error(analytic, numeric) < TOL
+
+
+@pytest.mark.parametrize("index", range(6), ids=SEQ_ARGS)
+def test_lstm_backward_numerical_gradient(index):
+    rng = np.random.default_rng(SEED)
+    N, T, D, H = 2, 3, 3, 2
+    args = _small_args(rng, [(N, T, D), (N, H), (N, H), (4 * H, D), (4 * H, H), (4 * H,)])
+    dh = rng.normal(size=(N, T, H))
+
+    _, cache = lstm_forward(*args)
+    analytic = lstm_backward(dh, cache)[index]
+    numeric = numerical_gradient(lambda _: lstm_forward(*args)[0], args[index], dh, eps=EPS)
+    assert rel_error(analytic, numeric) < TOL
+
+
+# --- dtype ---
+
+
+def test_float32_stays_float32():
+    rng = np.random.default_rng(4)
+    N, T, D, H = 2, 3, 4, 5
+    shapes = [(N, T, D), (N, H), (N, H), (4 * H, D), (4 * H, H), (4 * H,)]
+    args64 = [rng.normal(size=s) for s in shapes]
+    args32 = [a.astype(np.float32) for a in args64]
+    dh = rng.normal(size=(N, T, H)).astype(np.float32)
+
+    h, cache = lstm_forward(*args32)
+    assert h.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in lstm_gates(cache).values())
+    grads = lstm_backward(dh, cache)
+    assert [g.dtype for g in grads] == [np.float32] * 6
+    # float32 でも float64 の結果とは丸め誤差の範囲で一致する
+    h64, _ = lstm_forward(*args64)
+    assert np.allclose(h, h64, atol=1e-5)
+
+    step_args = [args32[0][:, 0], *args32[1:]]
+    h_t, c_t, step_cache = lstm_step_forward(*step_args)
+    assert h_t.dtype == c_t.dtype == np.float32
+    step_grads = lstm_step_backward(dh[:, 0], np.zeros_like(h_t), step_cache)
+    assert [g.dtype for g in step_grads] == [np.float32] * 6
+
+
+def test_large_pre_activations_do_not_overflow():
+    N, T, D, H = 1, 2, 1, 1
+    x = np.full((N, T, D), 1e4)
+    W_ih = np.array([[1.0], [-1.0], [1.0], [-1.0]])
+    with np.errstate(over="raise", invalid="raise"):
+        h, cache = lstm_forward(x, np.zeros((N, H)), np.zeros((N, H)), W_ih, np.zeros((4, 1)), np.zeros(4))
+    gates = lstm_gates(cache)
+    assert gates["i"][0, 0, 0] == 1.0 and gates["f"][0, 0, 0] == 0.0 and np.isfinite(h).all()
+
+
+# --- ゲートの取り出し ---
+
+
+def test_lstm_gates_returns_gate_values_over_time():
+    rng = np.random.default_rng(5)
+    N, T, D, H = 2, 4, 3, 2
+    x, h0, c0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    W_ih, W_hh, b = rng.normal(size=(4 * H, D)), rng.normal(size=(4 * H, H)), rng.normal(size=4 * H)
+    h, cache = lstm_forward(x, h0, c0, W_ih, W_hh, b)
+    gates = lstm_gates(cache)
+
+    assert sorted(gates) == ["c", "f", "g", "i", "o"]
+    assert all(v.shape == (N, T, H) for v in gates.values())
+    for name in "ifo":
+        assert ((gates[name] > 0) & (gates[name] < 1)).all()
+    assert (np.abs(gates["g"]) < 1).all()
+    i, f, g, o, c = (gates[k] for k in "ifgoc")
+    c_prev = np.concatenate([c0[:, None], c[:, :-1]], axis=1)
+    assert rel_error(c, f * c_prev + i * g) < 1e-12  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+    assert rel_error(h, o * np.tanh(c)) < 1e-12  # h_t = o_t ⊙ tanh(c_t)
+    c_before = cache.c.copy()
+    gates["c"][:] = 0  # 返り値はコピーなので cache は変わらない
+    assert np.array_equal(cache.c, c_before)
+
+
+# --- 引数の検査 (日本語のメッセージ) ---
+
+
+def _step_args(N=2, D=3, H=4):
+    return {
+        "x_t": np.zeros((N, D)),
+        "h_prev": np.zeros((N, H)),
+        "c_prev": np.zeros((N, H)),
+        "W_ih": np.zeros((4 * H, D)),
+        "W_hh": np.zeros((4 * H, H)),
+        "b": np.zeros(4 * H),
+    }
+
+
+def _seq_args(N=2, T=5, D=3, H=4):
+    return {
+        "x": np.zeros((N, T, D)),
+        "h0": np.zeros((N, H)),
+        "c0": np.zeros((N, H)),
+        "W_ih": np.zeros((4 * H, D)),
+        "W_hh": np.zeros((4 * H, H)),
+        "b": np.zeros(4 * H),
+    }
+
+
+def test_W_hh_without_the_4_gates_is_rejected():
+    args = _step_args() | {"W_hh": np.zeros((4, 4))}  # (H, H) のまま渡した、よくある間違い
+    with pytest.raises(ShapeError) as info:
+        lstm_step_forward(**args)
+    message = str(info.value)
+    assert "引数 W_hh" in message
+    assert "(4H, H) = (16, 4)" in message
+    assert "(4, 4) が渡されました" in message
+    assert "i, f, g, o" in message
+
+
+def test_W_ih_with_wrong_input_size_is_rejected():
+    args = _seq_args() | {"W_ih": np.zeros((16, 5))}
+    with pytest.raises(ShapeError, match=re.escape("(4H, D) = (16, 3)")) as info:
+        lstm_forward(**args)
+    assert "引数 W_ih" in str(info.value) and "D = 3 は x から決まっています" in str(info.value)
+
+
+def test_bias_with_wrong_rank_is_rejected():
+    args = _seq_args() | {"b": np.zeros((1, 16))}
+    with pytest.raises(ShapeError, match=re.escape("引数 b は 1 次元の配列")) as info:
+        lstm_forward(**args)
+    assert "(4H,) = (16,)" in str(info.value)
+
+
+def test_x_with_wrong_rank_is_rejected():
+    args = _seq_args() | {"x": np.zeros((2, 3))}  # (N, D) を lstm_forward に渡した
+    with pytest.raises(ShapeError) as info:
+        lstm_forward(**args)
+    message = str(info.value)
+    assert "引数 x は 3 次元の配列 (N, T, D)" in message
+    assert "2 次元の形 (2, 3) が渡されました" in message
+
+
+def test_c_prev_with_wrong_batch_size_is_rejected():
+    args = _step_args() | {"c_prev": np.zeros((3, 4))}
+    with pytest.raises(ShapeError, match=re.escape("引数 c_prev の形は (N, H) = (2, 4)")):
+        lstm_step_forward(**args)
+
+
+@pytest.mark.parametrize("name", ["x", "h0", "c0", "W_ih", "W_hh", "b"])
+def test_none_is_rejected_with_type_error(name):
+    args = _seq_args() | {name: None}
+    with pytest.raises(TypeError, match=re.escape(f"引数 {name} が None です")):
+        lstm_forward(**args)
+
+
+def test_torch_tensor_is_rejected_with_type_error():
+    args = _step_args() | {"x_t": torch.zeros(2, 3)}
+    with pytest.raises(TypeError, match=re.escape("引数 x_t に PyTorch のテンソル")):
+        lstm_step_forward(**args)
+
+
+def test_backward_checks_upstream_gradient_shapes():
+    h, cache = lstm_forward(**_seq_args())
+    with pytest.raises(ShapeError) as info:
+        lstm_backward(np.zeros((2, 4, 4)), cache)
+    message = str(info.value)
+    assert "引数 dh の形は (N, T, H) = (2, 5, 4)" in message and "(2, 4, 4) が渡されました" in message
+    with pytest.raises(TypeError, match="引数 dh が None"):
+        lstm_backward(None, cache)
+
+    h_t, c_t, step_cache = lstm_step_forward(**_step_args())
+    with pytest.raises(ShapeError, match=re.escape("引数 dh_t は 2 次元の配列 (N, H) = (2, 4)")):
+        lstm_step_backward(np.zeros(4), np.zeros((2, 4)), step_cache)
+    with pytest.raises(ShapeError, match=re.escape("引数 dc_t の形は (N, H) = (2, 4)")):
+        lstm_step_backward(np.zeros((2, 4)), np.zeros((2, 3)), step_cache)
+
+
+def test_wrong_cache_is_rejected():
+    h, cache = lstm_forward(**_seq_args())
+    h_t, c_t, step_cache = lstm_step_forward(**_step_args())
+    with pytest.raises(TypeError, match="lstm_forward が返した cache"):
+        lstm_backward(np.zeros_like(h), step_cache)
+    with pytest.raises(TypeError, match="lstm_step_forward が返した cache"):
+        lstm_step_backward(h_t, c_t, cache)
+    with pytest.raises(TypeError, match="lstm_forward が返した cache"):
+        lstm_gates(step_cache)
