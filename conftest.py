@@ -6,6 +6,8 @@ nbval は各ノートブックの stderr も比べるので、初回だけ出る
 
 import warnings
 
+import pytest
+
 
 def pytest_configure(config):
     import matplotlib
@@ -20,3 +22,14 @@ def pytest_configure(config):
         ax.set_title("フォントキャッシュの準備")
         fig.canvas.draw()
         plt.close(fig)
+
+
+@pytest.fixture(autouse=True)
+def restore_torch_defaults():
+    """テスト (doctest を含む) が変えた PyTorch の既定の型とスレッド数を元に戻す (reproducible が変えるため)。"""
+    import torch
+
+    dtype, threads = torch.get_default_dtype(), torch.get_num_threads()
+    yield
+    torch.set_default_dtype(dtype)
+    torch.set_num_threads(threads)

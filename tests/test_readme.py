@@ -33,3 +33,11 @@ def test_pytest_runs_notebooks_strictly():
     assert "--nbval-current-env" in pyproject
     for folder in ("notebooks", "exercises", "solutions"):
         assert f'"{folder}"' in pyproject
+
+
+def test_ci_reruns_every_notebook_on_another_numeric_path():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "python -m rnncourse.classroom.numeric_path"
+    assert command in ci, ".ci/run が別の数値計算の道筋でノートブックを再実行していません"
+    assert command in readme, "README の著者の節に、別の道筋での再実行のコマンドがありません"

@@ -41,12 +41,13 @@ def state_gradient_norms(rnn: nn.Module, x: np.ndarray | torch.Tensor) -> np.nda
 
     if not isinstance(rnn, (nn.RNN, nn.GRU, nn.LSTM)) or not rnn.batch_first or rnn.num_layers != 1:
         raise TypeError("引数 rnn には batch_first=True の 1 層の nn.RNN / nn.GRU / nn.LSTM を渡してください。")
-    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float32)
+    dtype = rnn.weight_hh_l0.dtype  # 入力と状態をモデルの重みと同じ型に
+    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=dtype)
     if x.dim() != 3 or x.shape[1] < 1 or x.shape[2] != rnn.input_size:
         raise ValueError(f"引数 x の形は (N, T, {rnn.input_size}) にしてください ({tuple(x.shape)} が渡されました)。")
     N, T, _ = x.shape
     H = rnn.hidden_size
-    zeros = torch.zeros(1, N, H)
+    zeros = torch.zeros(1, N, H, dtype=dtype)
     state = (zeros, zeros.clone()) if isinstance(rnn, nn.LSTM) else zeros
     states = []
     for t in range(T):  # 1 時刻ずつ進め、各時刻の状態を計算グラフの途中の値として残す
@@ -56,7 +57,7 @@ def state_gradient_norms(rnn: nn.Module, x: np.ndarray | torch.Tensor) -> np.nda
             part.retain_grad()
         states.append(parts)
     h_T = states[-1][0]
-    u = torch.full((1, N, H), 1.0 / math.sqrt(N * H))  # ‖∂L/∂h_T‖ = 1
+    u = torch.full((1, N, H), 1.0 / math.sqrt(N * H), dtype=dtype)  # ‖∂L/∂h_T‖ = 1
     (h_T * u).sum().backward()  # L = Σ u ⊙ h_T
     norms = np.empty(T)
     for k in range(T):
@@ -137,7 +138,7 @@ def train_sgd(
     from torch import nn
 
     steps = check_int("steps", steps, 1)
-    x_t = torch.as_tensor(x, dtype=torch.float32)
+    x_t = torch.as_tensor(x, dtype=next(model.parameters()).dtype)
     y_t = torch.as_tensor(y, dtype=torch.long)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     losses: list[float] = []

@@ -4,13 +4,16 @@
     >>> from rnncourse.data.tasks import sequence_classification_task
     >>> x, y = sequence_classification_task(64, T=8, seed=0)
     >>> model = SequenceClassifier(input_size=1, hidden_size=8, num_classes=2, cell="rnn")
-    >>> model(torch.from_numpy(x).float()).shape
+    >>> model(torch.from_numpy(x).to(model_dtype(model))).shape
     torch.Size([64, 2])
 
 - ``SequenceClassifier``: 多対一。最後の隠れ状態 h_T から分類 (可変長なら各系列の本当の最後の時刻)。
 - ``SequenceTagger``: 多対多 (同期型)。各時刻の h_t から分類。
 - ``train_classifier``: 全バッチ (またはミニバッチ) で Adam により学習し、損失の履歴を返す。
 - ``accuracy``: 正解率。
+
+入力は、モデルの重みと同じ浮動小数点型 (``model_dtype``) に変換して渡します。講座では
+``rnncourse.seeding.reproducible`` が PyTorch の既定を倍精度 (float64) にするので、重みも入力も float64 です。
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from torch import nn
 
 from rnncourse.models.counting import GATES
 
-__all__ = ["make_recurrent", "SequenceClassifier", "SequenceTagger", "train_classifier", "accuracy", "parameter_count"]
+__all__ = [
+    "make_recurrent", "SequenceClassifier", "SequenceTagger", "model_dtype", "train_classifier", "accuracy",
+    "parameter_count",
+]
 
 _MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -31,6 +37,18 @@ def make_recurrent(cell: str, input_size: int, hidden_size: int, **kwargs) -> nn
     if cell not in _MODULES:
         raise ValueError(f"cell は {', '.join(repr(c) for c in GATES)} のどれかにしてください ({cell!r} が渡されました)。")
     return _MODULES[cell](input_size, hidden_size, batch_first=True, **kwargs)
+
+
+def model_dtype(model: nn.Module) -> torch.dtype:
+    """モデルの重みの浮動小数点型 (入力をこの型にそろえて渡す)。
+
+    >>> model_dtype(nn.Linear(2, 3, dtype=torch.float64))
+    torch.float64
+    """
+    for parameter in model.parameters():
+        if parameter.is_floating_point():
+            return parameter.dtype
+    return torch.get_default_dtype()
 
 
 def _as_tensor(name: str, value, dtype) -> torch.Tensor:
@@ -108,7 +126,7 @@ def train_classifier(
     ``stop_loss`` を与えると、そのステップの損失がそれより小さくなった時点で学習を打ち切ります。
     形: x (N, T, D), y (N,) または (N, T) の整数ラベル。
     """
-    x_t, y_t = _as_tensor("x", x, torch.float32), _as_tensor("y", y, torch.long)
+    x_t, y_t = _as_tensor("x", x, model_dtype(model)), _as_tensor("y", y, torch.long)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
     losses: list[float] = []
@@ -137,7 +155,7 @@ def train_classifier(
 def accuracy(model: nn.Module, x: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor) -> float:
     """正解率 (0〜1)。多対多なら全時刻の平均。"""
     model.eval()
-    logits = model(_as_tensor("x", x, torch.float32))
+    logits = model(_as_tensor("x", x, model_dtype(model)))
     prediction = logits.argmax(dim=-1)
     return float((prediction == _as_tensor("y", y, torch.long)).float().mean())
 
