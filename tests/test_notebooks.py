@@ -69,3 +69,22 @@ def test_exercise_and_solution_names_match_chapters():
     for folder in ("exercises", "solutions"):
         for path in (ROOT / folder).glob("*.ipynb"):
             assert path.name in chapters, f"{folder}/{path.name} に対応する notebooks/{path.name} がありません"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_saved_widgets_carry_their_state(path):
+    """出力に保存したウィジェットは、ノートブックを開いただけで表示できるよう状態も保存されている。"""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    views = [
+        output["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+        for cell in nb["cells"] if cell["cell_type"] == "code"
+        for output in cell.get("outputs", []) if "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+    ]
+    if not views:
+        return
+    state = nb.get("metadata", {}).get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    missing = [model_id for model_id in views if model_id not in state]
+    assert not missing, (
+        f"{path.name}: ウィジェットの状態が保存されていません ({len(missing)} 個)。"
+        " python -m rnncourse.classroom.execute で作り直してください。"
+    )

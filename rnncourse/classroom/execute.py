@@ -4,8 +4,9 @@ CI は保存された出力を nbval で再実行して比べるので、出力�
 
     python -m rnncourse.classroom.execute notebooks/02_forward_pass.ipynb
 
-実行時間の記録 (``metadata.execution``) は残しません。同じノートブックを 2 度実行すると
-バイト単位で同じファイルになります。
+実行時間の記録 (``metadata.execution``) は残しません。ウィジェットの状態 (``metadata.widgets``) は残すので、
+ノートブックを開いただけで (カーネルを動かす前でも) 保存したときのスライダーや進捗バーが表示されます。
+ウィジェットの id は実行のたびに変わるので、実行し直すとファイルのその部分は変わります。
 """
 
 from __future__ import annotations
@@ -35,11 +36,10 @@ def execute_notebook(path: str | Path, output: str | Path | None = None, timeout
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,
-        store_widget_state=True,  # False だと Output ウィジェットを含む interactive で nbclient 0.11 が KeyError になる
+        store_widget_state=True,  # 保存した出力のウィジェットを、実行する前の JupyterLab やウェブページでも表示できるように
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
-    client.execute()
-    nb.metadata.pop("widgets", None)  # ウィジェットの状態 (図を含む) はファイルを大きくするだけなので残さない
+    client.execute()  # ウィジェットの状態 (metadata.widgets) も保存する: 開いただけで保存時の部品が表示される
     target = Path(output) if output is not None else path
     nbformat.write(nb, target)
     return target

@@ -24,7 +24,7 @@ from rnncourse.labs.rnn_shapes import rnn_shapes, measured_rnn_shapes, shape_tab
 from rnncourse.labs.numpy_lm import (
     init_numpy_lm, numpy_lm_params_from_torch, numpy_lm_loss, numpy_lm_evaluate, train_numpy_lm,
 )
-from rnncourse.labs.experiments import memory_task_accuracy
+from rnncourse.labs.experiments import SOLVED, memory_task_accuracy, solved_count
 
 __all__ = [
     "bag_of_words", "init_classifier_params", "classifier_forward", "classifier_loss_and_grads",
@@ -34,5 +34,5 @@ __all__ = [
     "plot_grouped_bars", "plot_mean_spread", "gradient_norms_by_lag", "matching_hidden_size", "open_keep_gate",
     "memory_accuracy", "memory_sweep", "rnn_shapes", "measured_rnn_shapes", "shape_table", "plot_rnn_layout",
     "init_numpy_lm", "numpy_lm_params_from_torch", "numpy_lm_loss", "numpy_lm_evaluate", "train_numpy_lm",
-    "memory_task_accuracy",
+    "memory_task_accuracy", "SOLVED", "solved_count",
 ]

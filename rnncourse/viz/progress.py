@@ -4,6 +4,10 @@
     ...     for step in range(1, 4):
     ...         progress.update(step, loss=1.0 / step)
     学習 3/3 ステップ: loss 0.3333
+    >>> with TrainingProgress(4, title="実験", unit="回") as progress:   # 学習を何回も繰り返す実験
+    ...     for run in range(1, 5):
+    ...         progress.update(run, 解けた=run // 2)                   # 整数はそのまま表示する
+    実験 4/4 回: 解けた 2
 
 ノートブックの中では、最初に一度だけウィジェット (進捗バー・数値・損失の図) を表示し、その後は
 ウィジェットの値を書き換えるだけです。書き換えはセルの出力として保存されないので、nbval で再実行しても
@@ -14,6 +18,8 @@ from __future__ import annotations
 
 import io
 from typing import Any
+
+import numpy as np
 
 __all__ = ["TrainingProgress"]
 
@@ -31,15 +37,19 @@ class TrainingProgress:
     """``update(step, loss=..., val_loss=...)`` で進み具合を知らせ、``close()`` (with 文の終わり) で要約を表示する。
 
     ``plot_every`` ステップごとに損失の図を描き直します (既定は全体の約 1/10)。
-    最後の要約では、各指標の最後の値を ``digits`` 桁に丸めて表示します。
+    最後の要約では、各指標の最後の値を表示します (実数は ``digits`` 桁に丸め、整数はそのまま)。
+    ``unit`` は数える単位です (学習のステップなら既定の "ステップ"、学習を繰り返す実験なら "回" など)。
     """
 
-    def __init__(self, total_steps: int, title: str = "学習", plot_every: int | None = None, digits: int = 4) -> None:
+    def __init__(
+        self, total_steps: int, title: str = "学習", plot_every: int | None = None, digits: int = 4, unit: str = "ステップ"
+    ) -> None:
         if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
             raise ValueError(f"total_steps は 1 以上の整数にしてください ({total_steps!r} が渡されました)。")
-        self.total_steps, self.title, self.digits = total_steps, title, digits
+        self.total_steps, self.title, self.digits, self.unit = total_steps, title, digits, unit
         self.plot_every = plot_every or max(1, total_steps // 10)
         self.history: dict[str, list[tuple[int, float]]] = {}
+        self.last: dict[str, float | int] = {}
         self.step = 0
         self._widgets: dict[str, Any] | None = self._make_widgets() if _in_notebook() else None
 
@@ -58,13 +68,14 @@ class TrainingProgress:
         self.step = step
         for name, value in metrics.items():
             self.history.setdefault(name, []).append((step, float(value)))
+            self.last[name] = value
         if self._widgets is None:
             return
         self._widgets["bar"].value = min(step, self.total_steps)
         self._widgets["label"].value = f"{step}/{self.total_steps}  " + "  ".join(
-            f"{name} {value:.{self.digits}f}" for name, value in metrics.items()
+            f"{name} {self._format(value)}" for name, value in metrics.items()
         )
-        if step % self.plot_every == 0 or step == self.total_steps:
+        if self.history and (step % self.plot_every == 0 or step == self.total_steps):  # 指標があるときだけ図を描く
             self._widgets["image"].value = self._curve_png()
 
     def _curve_png(self) -> bytes:
@@ -80,17 +91,22 @@ class TrainingProgress:
             steps, values = zip(*points)
             ax.plot(steps, values, label=name)
         ax.set_xlim(0, self.total_steps)
-        ax.set_xlabel("ステップ")
+        ax.set_xlabel(self.unit)
         ax.legend(loc="upper right")
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
         return buffer.getvalue()
 
+    def _format(self, value: float | int) -> str:
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            return str(int(value))
+        return f"{float(value):.{self.digits}f}"
+
     def summary(self) -> str:
         """「学習 200/200 ステップ: loss 0.1234」の形の要約 (各指標の最後の値)。"""
-        values = "、".join(f"{name} {points[-1][1]:.{self.digits}f}" for name, points in self.history.items())
-        return f"{self.title} {self.step}/{self.total_steps} ステップ" + (f": {values}" if values else "")
+        values = "、".join(f"{name} {self._format(value)}" for name, value in self.last.items())
+        return f"{self.title} {self.step}/{self.total_steps} {self.unit}" + (f": {values}" if values else "")
 
     def close(self) -> None:
         """要約を 1 行表示する。"""
