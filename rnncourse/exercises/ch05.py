@@ -14,7 +14,7 @@
 - q4 ★★ ``rnn_cell_loop`` の実装: 1 時刻ずつのループで ``nn.RNN`` (batch_first) と同じ (output, h_n) を返す
 - q5 ★★ ``last_hidden`` の実装: 詰め物ごと流した output から、各系列の本物の最後の隠れ状態を取り出す
 - q6 ★★★ 理論 (``best_unidirectional``): y_t = [x_t + x_{t+1} > 0] を x_0 … x_t だけから当てる最良の正解率
-- q7 ★★★ 実験 (``accuracies``): 同じ課題で単方向と双方向の RNN を学習し、評価データでの正解率を比べる
+- q7 ★★★ 実験 (``accuracies``): 同じ課題で単方向と双方向の RNN を学習し、テストデータでの正解率を比べる
 """
 
 from __future__ import annotations
@@ -316,7 +316,7 @@ q6 = ValueQuestion(
     ),
     answer=(
         "最良の規則は ŷ_t = [x_t > 0]。外れるのは x_{t+1} が逆符号 (確率 1/2) かつ |x_{t+1}| > |x_t| (確率 1/2、独立) のときで、"
-        "その確率は 1/4。よって正解率の上限は 3/4 です。本文の評価データでの値は最後の時刻 (x_T = 0 で必ず当たる) の分だけ少し高くなります。\n"
+        "その確率は 1/4。よって正解率の上限は 3/4 です。本文のテストデータでの値は最後の時刻 (x_T = 0 で必ず当たる) の分だけ少し高くなります。\n"
         "```\n"
         "best_unidirectional = 0.75\n"
         "# 確かめ: x = np.random.default_rng(0).standard_normal((2, 10**6))\n"
@@ -354,7 +354,7 @@ def _q7_rule(value: Any) -> str | None:
     if uni > Q7_UNIDIRECTIONAL_MAX:
         return (
             f"単方向の正解率 {uni:.3f} は、未来を見られないモデルの上限 (演習 6) より高すぎます。"
-            "評価データで測ったか、bidirectional=False で作ったかを確かめてください。"
+            "テストデータで測ったか、bidirectional=False で作ったかを確かめてください。"
         )
     if bi < Q7_BIDIRECTIONAL_MIN:
         return (
@@ -372,7 +372,7 @@ q7 = RuleQuestion(
     rule=_q7_rule,
     hints=(
         "SequenceTagger(1, 16, 2, bidirectional=False) と bidirectional=True の 2 つを作り、それぞれ train_classifier で "
-        "学習してから accuracy で評価データの正解率を測ります。torch.manual_seed(0) を作る前に呼ぶと結果が毎回同じになります。",
+        "学習してから accuracy でテストデータの正解率を測ります。torch.manual_seed(0) を作る前に呼ぶと結果が毎回同じになります。",
         "train_classifier(model, x_train, y_train, steps=150, batch_size=64, clip=1.0) のあと accuracy(model, x_test, y_test)。"
         "accuracies = (単方向の正解率, 双方向の正解率) の順に代入します。",
     ),
