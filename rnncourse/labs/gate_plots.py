@@ -17,7 +17,8 @@
 - ``plot_mean_spread``: 何回か (乱数の種を変えて) 測った値の平均の線、最小〜最大の帯、1 回ずつの点。
 - ``gradient_norms_by_lag``: RNN / LSTM / GRU の NumPy 参照実装で ‖∂L/∂h_{T−k}‖ を k ごとに求める。
 - ``matching_hidden_size``: パラメータ数がいちばん近くなる隠れ状態の次元。
-- ``open_keep_gate``, ``memory_accuracy``, ``memory_sweep``: 長期記憶タスクの比較実験。
+- ``open_keep_gate``, ``memory_accuracy``, ``memory_sweep``, ``learning_rate_search``, ``best_learning_rate``:
+  長期記憶タスクの比較実験 (学習率は検証データで選び、結果はテストデータで測る)。
 
 時刻の添字は配列と同じ t = 0 … T−1 です。
 """
@@ -51,6 +52,8 @@ __all__ = [
     "open_keep_gate",
     "memory_accuracy",
     "memory_sweep",
+    "learning_rate_search",
+    "best_learning_rate",
 ]
 
 #: ゲートや状態の名前 (``lstm_gates`` / ``gru_gates`` の辞書のキー) → 図に書く日本語の名前。
@@ -233,12 +236,12 @@ def plot_mean_spread(
     >>> runs = {"RNN": [[1.0, 1.0, 0.99], [0.5, 1.0, 0.52]]}
     >>> ax = plot_mean_spread([10, 100], runs, chance=0.5)
     >>> [line.get_label() for line in ax.get_lines()][:2]
-    ['RNN (平均)', '当て推量']
+    ['RNN (平均)', 'チャンスレベル']
     >>> plt.close(ax.figure)
 
     形: ``x_values`` (K,)、``runs`` の各値は (K, S) (K 個の設定 × S 個の乱数の種)。
     種の数が少ないときは標準偏差より最小〜最大の幅のほうが正直なので、帯は最小〜最大です。
-    点は系列ごとに少しずつ横にずらして重なりを避けます。``chance`` を与えると当て推量の水準を破線で引きます。
+    点は系列ごとに少しずつ横にずらして重なりを避けます。``chance`` を与えるとチャンスレベルの水準を破線で引きます。
     """
     runs = _check_mapping("runs", runs)
     xs = as_float_array("x_values", x_values)
@@ -261,7 +264,7 @@ def plot_mean_spread(
             ax.scatter(np.full(array.shape[1], positions[k] + offset), array[k], s=12, color=color, alpha=0.6,
                        edgecolors="none")
     if chance is not None:
-        ax.axhline(chance, color="#777777", linestyle="--", linewidth=1, label="当て推量")
+        ax.axhline(chance, color="#777777", linestyle="--", linewidth=1, label="チャンスレベル")
     ax.set_xticks(positions, [f"{v:g}" for v in xs])
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -404,6 +407,7 @@ def memory_accuracy(
     seed: int = 0,
     hidden_size: int = 16,
     keep_bias: float | None = None,
+    orthogonal: bool = False,
     steps: int = 150,
     n_train: int = 256,
     n_test: int = 512,
@@ -412,6 +416,7 @@ def memory_accuracy(
     clip: float | None = 1.0,
     batch_size: int | None = None,
     stop_loss: float | None = None,
+    evaluate_on: str = "test",
 ) -> float:
     """長期記憶タスク (最初の ±1 を T 時刻後に答える) を学習し、新しいデータでの正解率を返す。
 
@@ -423,6 +428,8 @@ def memory_accuracy(
 
     - ``keep_bias``: LSTM / GRU の保持側のゲートのバイアスを最初にこの値にする (``open_keep_gate``)。
       None なら PyTorch の既定の初期化のまま。RNN では無視します。
+    - ``orthogonal``: 素の RNN の再帰の重み W_hh を直交行列で初期化する (第 4 章の対策)。RNN だけに使えます。
+    - ``evaluate_on``: "test" (テストデータ) か "validation" (検証データ、設定を選ぶとき)。
     - ``stop_loss``: そのステップの (ミニバッチの) 損失がこれより小さくなったら、そこで学習を打ち切る
       (解けた学習を早く終えて、実験全体の時間を短くするため)。None なら必ず ``steps`` 回。
 
@@ -431,18 +438,25 @@ def memory_accuracy(
     from rnncourse.labs.experiments import memory_task_accuracy
     from rnncourse.models.torch_models import SequenceClassifier
 
+    import torch
+
     cell = _check_cell(cell)
     steps = check_int("steps", steps, 1)
+    if orthogonal and cell != "rnn":
+        raise ValueError("orthogonal=True は素の RNN (cell='rnn') だけに使えます。LSTM / GRU には keep_bias を使ってください。")
 
     def make_model() -> Any:
         model = SequenceClassifier(1, hidden_size, 2, cell=cell)
         if keep_bias is not None and cell != "rnn":
             open_keep_gate(model.rnn, keep_bias)
+        if orthogonal:
+            with torch.no_grad():
+                torch.nn.init.orthogonal_(model.rnn.weight_hh_l0)  # W_hh を直交行列に (固有値の絶対値がすべて 1)
         return model
 
     return memory_task_accuracy(
         cell, T, seed=seed, hidden_size=hidden_size, steps=steps, n_train=n_train, n_test=n_test, lr=lr,
-        noise=noise, clip=clip, batch_size=batch_size, make_model=make_model, stop_loss=stop_loss,
+        noise=noise, clip=clip, batch_size=batch_size, make_model=make_model, stop_loss=stop_loss, evaluate_on=evaluate_on,
     )
 
 
@@ -451,29 +465,70 @@ def memory_sweep(
     lengths: Sequence[int],
     seeds: Sequence[int],
     progress: Any = None,
+    workers: int | None = None,
     **kwargs: Any,
 ) -> dict[str, np.ndarray]:
     """いくつかのモデル × 系列の長さ × 乱数の種で ``memory_accuracy`` を測り、正解率の表を返す。
 
-    >>> table = memory_sweep({"RNN": {"cell": "rnn", "hidden_size": 4}}, lengths=[3, 5], seeds=[0, 1], steps=5)
+    >>> table = memory_sweep({"RNN": {"cell": "rnn", "hidden_size": 4}}, lengths=[3, 5], seeds=[0, 1], steps=5, workers=1)
     >>> table["RNN"].shape
     (2, 2)
 
-    ``models`` は「図の名前 → ``memory_accuracy`` の引数 (cell, hidden_size, keep_bias など)」の辞書。
+    ``models`` は「図の名前 → ``memory_accuracy`` の引数 (cell, hidden_size, keep_bias, lr など)」の辞書。
     ``kwargs`` (steps, stop_loss など) はすべてのモデルに共通に渡します。
     戻り値は「図の名前 → 形 (len(lengths), len(seeds)) の正解率」で、``plot_mean_spread`` にそのまま渡せます。
-    ``progress`` に ``rnncourse.viz.progress.TrainingProgress`` を渡すと、1 回学習するごとに進み具合を知らせます。
+    1 回ずつの学習は ``rnncourse.labs.parallel.run_all`` で ``workers`` 個のプロセスに分けて計算します
+    (結果は workers によらず同じ)。``progress`` には 1 回終わるごとに進み具合を知らせます。
     """
+    from rnncourse.labs.parallel import run_all
+
     models = _check_mapping("models", models)
     lengths, seeds = list(lengths), list(seeds)
-    table: dict[str, np.ndarray] = {}
-    done = 0
-    for label, options in models.items():
-        table[label] = np.empty((len(lengths), len(seeds)))
-        for i, T in enumerate(lengths):
-            for j, seed in enumerate(seeds):
-                table[label][i, j] = memory_accuracy(T=T, seed=seed, **options, **kwargs)
-                done += 1
-                if progress is not None:
-                    progress.update(done)  # 正解率は表示しない (解けなかった回の正解率は丸め誤差で揺れる)
-    return table
+    calls = [dict(T=T, seed=seed, **options, **kwargs) for options in models.values() for T in lengths for seed in seeds]
+    accuracies = np.array(run_all(memory_accuracy, calls, workers=workers, progress=progress), dtype=float)
+    return dict(zip(models, accuracies.reshape(len(models), len(lengths), len(seeds))))
+
+
+def learning_rate_search(
+    models: Mapping[str, Mapping[str, Any]],
+    learning_rates: Sequence[float],
+    T: int,
+    seeds: Sequence[int],
+    progress: Any = None,
+    workers: int | None = None,
+    **kwargs: Any,
+) -> dict[str, dict[float, int]]:
+    """モデルごとに、学習率を変えて長期記憶タスクを学習し、**検証データ** で解けた種の数を数える。
+
+    >>> counts = learning_rate_search({"RNN": {"cell": "rnn", "hidden_size": 4}}, [0.01, 0.1], T=3, seeds=[0],
+    ...                               steps=5, workers=1)
+    >>> sorted(counts["RNN"])
+    [0.01, 0.1]
+
+    戻り値は「図の名前 → {学習率: 解けた種の数}」。``best_learning_rate`` で 1 つ選べます。
+    評価は ``evaluate_on="validation"`` (テストデータとは別のデータ) で行います。
+    """
+    from rnncourse.labs.experiments import solved_count
+    from rnncourse.labs.parallel import run_all
+
+    models = _check_mapping("models", models)
+    rates, seeds = [float(lr) for lr in learning_rates], list(seeds)
+    calls = [dict(T=T, seed=seed, lr=lr, evaluate_on="validation", **options, **kwargs)
+             for options in models.values() for lr in rates for seed in seeds]
+    accuracies = np.array(run_all(memory_accuracy, calls, workers=workers, progress=progress), dtype=float)
+    table = accuracies.reshape(len(models), len(rates), len(seeds))
+    return {label: {lr: solved_count(row) for lr, row in zip(rates, rows)} for label, rows in zip(models, table)}
+
+
+def best_learning_rate(solved_by_rate: Mapping[float, int]) -> float:
+    """解けた種がいちばん多い学習率。同じ数なら大きいほう (早く学習が終わる) を選ぶ。
+
+    >>> best_learning_rate({0.003: 3, 0.01: 3, 0.03: 1})
+    0.01
+
+    解けた種の数は整数なので、計算の丸め方が少し違う機械でも同じ学習率が選ばれます
+    (正解率の平均で選ぶと、解けなかった回の 0.5 前後の値の揺れで選択が変わりかねません)。
+    """
+    if not isinstance(solved_by_rate, Mapping) or not solved_by_rate:
+        raise ValueError("引数 solved_by_rate には {学習率: 解けた種の数} の空でない辞書を渡してください。")
+    return max(solved_by_rate, key=lambda lr: (solved_by_rate[lr], lr))

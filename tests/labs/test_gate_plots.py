@@ -94,7 +94,7 @@ def test_mean_spread_mean_band_points_and_chance():
     runs = {"RNN": np.array([[1.0, 1.0, 0.9], [0.5, 1.0, 0.6]]), "GRU": np.ones((2, 3))}
     ax = gate_plots.plot_mean_spread([10, 100], runs, chance=0.5)
     lines = ax.get_lines()
-    assert [line.get_label() for line in lines] == ["RNN (平均)", "GRU (平均)", "当て推量"]
+    assert [line.get_label() for line in lines] == ["RNN (平均)", "GRU (平均)", "チャンスレベル"]
     np.testing.assert_allclose(lines[0].get_ydata(), [29 / 30, 0.7])
     assert len(ax.collections) == 2 + 2 * 2  # 帯 2 つ + 長さごとの点 2 × 2
     band = ax.collections[0].get_paths()[0].vertices[:, 1]
@@ -264,8 +264,52 @@ def test_memory_sweep_table_shape_and_progress():
     recorder = Recorder()
     models = {"RNN": {"cell": "rnn", "hidden_size": 3}, "GRU": {"cell": "gru", "hidden_size": 2, "keep_bias": 1.0}}
     table = gate_plots.memory_sweep(models, lengths=[2, 3], seeds=[0, 1, 2], progress=recorder, steps=2, n_train=8,
-                                    n_test=8)
+                                    n_test=8, workers=1)
     assert list(table) == ["RNN", "GRU"] and table["GRU"].shape == (2, 3)
     assert table["RNN"][1, 2] == gate_plots.memory_accuracy("rnn", T=3, seed=2, hidden_size=3, steps=2, n_train=8,
                                                             n_test=8)
-    assert [c[0] for c in recorder.calls] == list(range(1, 13)) and recorder.calls[0][1] == ["正解率"]
+    assert [c[0] for c in recorder.calls] == list(range(1, 13)) and recorder.calls[0][1] == []
+
+
+def test_memory_sweep_is_the_same_in_one_or_two_processes():
+    models = {"RNN": {"cell": "rnn", "hidden_size": 3}, "LSTM": {"cell": "lstm", "hidden_size": 2, "keep_bias": 2.0}}
+    kwargs = dict(lengths=[3], seeds=[0, 1], steps=3, n_train=8, n_test=16)
+    one = gate_plots.memory_sweep(models, workers=1, **kwargs)
+    two = gate_plots.memory_sweep(models, workers=2, **kwargs)
+    assert all(np.array_equal(one[k], two[k]) for k in models)
+
+
+def test_orthogonal_initialisation_only_for_the_plain_rnn():
+    acc = gate_plots.memory_accuracy("rnn", T=3, seed=0, hidden_size=3, orthogonal=True, steps=2, n_train=8, n_test=8)
+    assert 0.0 <= acc <= 1.0
+    with pytest.raises(ValueError, match="orthogonal"):
+        gate_plots.memory_accuracy("gru", T=3, orthogonal=True, steps=1)
+
+
+def test_validation_data_is_not_the_test_data():
+    settings = dict(T=4, seed=0, hidden_size=3, steps=5, n_train=16, n_test=64)
+    test = gate_plots.memory_accuracy("rnn", **settings)
+    validation = gate_plots.memory_accuracy("rnn", evaluate_on="validation", **settings)
+    assert test != validation  # 同じモデルを別のデータで測る
+    with pytest.raises(ValueError, match="evaluate_on"):
+        gate_plots.memory_accuracy("rnn", evaluate_on="train", **settings)
+
+
+def test_learning_rate_search_counts_solved_validation_runs(monkeypatch):
+    seen = []
+
+    def fake(**call):
+        seen.append(call)
+        return 0.95 if call["lr"] == 0.01 or call["seed"] == 0 else 0.5
+
+    monkeypatch.setattr(gate_plots, "memory_accuracy", fake)
+    counts = gate_plots.learning_rate_search({"RNN": {"cell": "rnn"}}, [0.003, 0.01], T=5, seeds=[0, 1, 2], workers=1)
+    assert counts == {"RNN": {0.003: 1, 0.01: 3}}
+    assert all(call["evaluate_on"] == "validation" and call["T"] == 5 for call in seen)
+
+
+def test_best_learning_rate_prefers_more_solved_then_the_larger_rate():
+    assert gate_plots.best_learning_rate({0.003: 3, 0.01: 2, 0.03: 0}) == 0.003
+    assert gate_plots.best_learning_rate({0.003: 3, 0.01: 3, 0.03: 2}) == 0.01
+    with pytest.raises(ValueError, match="solved_by_rate"):
+        gate_plots.best_learning_rate({})
