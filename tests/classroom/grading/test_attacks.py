@@ -26,7 +26,7 @@ from tests.classroom.grading import attacks
 
 pytestmark = pytest.mark.skipif(unavailable_reason() is not None, reason=f"bwrap が使えません: {unavailable_reason()}")
 
-LIMITS = GradingLimits(cell_timeout=20, notebook_timeout=120, memory_mb=1500)
+LIMITS = GradingLimits(cell_timeout=20, notebook_timeout=120, memory_mb=3000)
 MARKER = "rnncourse-test-detached-7f3a"
 SECRET = "rnncourse-test-secret-91c2"
 
