@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -192,8 +193,6 @@ def run_notebook(
 
     def remaining() -> float:
         return deadline - time.monotonic()
-
-    import subprocess
 
     with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL):
         for index, cell in enumerate(nb.cells):

@@ -100,7 +100,6 @@ def checker_stub(module_name: str, tripwired: Iterable[str] = ()) -> str:
     questions = [name for name in public if isinstance(getattr(module, name), Question)]
     tools = [name for name in public if name not in questions]
     body = tree.body
-    docstring = ast.get_docstring(tree)
     definitions: dict[str, int] = {}
     for index, statement in enumerate(body):
         for name in _defined_names(statement):
@@ -118,8 +117,6 @@ def checker_stub(module_name: str, tripwired: Iterable[str] = ()) -> str:
             if name in definitions and definitions[name] not in keep:
                 todo.append(definitions[name])
     lines = [f'"""{module_name} の採点用の代わり: 期待値・模範解答・テストケースはここにはありません。"""']
-    if docstring is None:
-        lines = lines[:1]
     kept = []
     for index, statement in enumerate(body):
         if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
