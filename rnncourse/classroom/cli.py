@@ -168,11 +168,11 @@ def _add_grade(subcommands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb", help="採点するノートブック")
     parser.add_argument("--out", required=True, metavar="REPORT.csv", help="書き出す採点表 (CSV)")
-    parser.add_argument("--timeout", type=_positive_int, default=300, metavar="SECONDS", help="1 提出物あたりの制限時間 (秒、既定 300)")
+    parser.add_argument("--timeout", type=_positive_int, default=300, metavar="SECONDS", help="1 提出物の採点全体 (カーネルの起動・答えの取り出しを含む) の制限時間 (秒、既定 300)")
     parser.add_argument("--cell-timeout", type=_positive_int, default=60, metavar="SECONDS", help="1 セルあたりの制限時間 (秒、既定 60)")
     parser.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="同時に採点する提出物の数 (既定 1)")
     parser.add_argument("--chapter", help="この章 (例 03) の提出物として採点する (別の章のノートは invalid)")
-    parser.add_argument("--memory-mb", type=_positive_int, default=4096, help="1 提出物のカーネルが使えるメモリ (MB、既定 4096)")
+    parser.add_argument("--memory-mb", type=_positive_int, default=4096, help="1 提出物のカーネル (と関数を呼ぶ箱) が使えるメモリ (MB、既定 4096)")
     parser.add_argument(
         "--no-sandbox", action="store_true",
         help="箱 (bubblewrap) を使わずに採点する。提出物のコードが講師の権限で動くので、信頼できる提出物にだけ使う",
