@@ -162,16 +162,21 @@ def _add_grade(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser(
         "grade",
         help="提出されたノートブックを一括で採点し、CSV とフィードバックを書きます (講師向け)",
-        description="各提出物を一時的な複製として新しいカーネルで実行し、本物の判定器で採点します。"
-        "元のファイルは変更しません。REPORT.csv の横に、学習者ごとのフィードバック (Markdown) のフォルダを作ります。",
+        description="各提出物を、箱 (bubblewrap) の中の新しいカーネルで実行し、本物の判定器で採点します。"
+        "元のファイルは変更しません。REPORT.csv の横に、学習者ごとのフィードバック (Markdown) のフォルダを作ります。"
+        "箱の中からは、採点表・ほかの提出物・講師のファイルや環境変数・ネットワーク・期待値や模範解答は見えません。",
     )
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb", help="採点するノートブック")
     parser.add_argument("--out", required=True, metavar="REPORT.csv", help="書き出す採点表 (CSV)")
-    parser.add_argument("--timeout", type=_positive_int, default=300, metavar="SECONDS", help="1 提出物あたりの制限時間 (秒、既定 300)")
+    parser.add_argument("--timeout", type=_positive_int, default=300, metavar="SECONDS", help="1 提出物の採点全体 (カーネルの起動・答えの取り出しを含む) の制限時間 (秒、既定 300)")
     parser.add_argument("--cell-timeout", type=_positive_int, default=60, metavar="SECONDS", help="1 セルあたりの制限時間 (秒、既定 60)")
     parser.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="同時に採点する提出物の数 (既定 1)")
     parser.add_argument("--chapter", help="この章 (例 03) の提出物として採点する (別の章のノートは invalid)")
-    parser.add_argument("--memory-mb", type=_positive_int, default=4096, help="1 提出物のカーネルが使えるメモリ (MB、既定 4096)")
+    parser.add_argument("--memory-mb", type=_positive_int, default=4096, help="1 提出物のカーネル (と関数を呼ぶ箱) が使えるメモリ (MB、既定 4096)")
+    parser.add_argument(
+        "--no-sandbox", action="store_true",
+        help="箱 (bubblewrap) を使わずに採点する。提出物のコードが講師の権限で動くので、信頼できる提出物にだけ使う",
+    )
     parser.set_defaults(handler=_run_grade)
 
 
@@ -180,15 +185,27 @@ def _run_grade(args: argparse.Namespace) -> int:
 
     from rnncourse.classroom.grading import GradingLimits, summary_table, write_feedback, write_report
     from rnncourse.classroom.grading.batch import grade_all
+    from rnncourse.classroom.grading.sandbox import INSTALL_HELP, NO_SANDBOX_WARNING, unavailable_reason
 
     out = Path(args.out)
     if not out.parent.is_dir():
         print(f"rnncourse grade: エラー: {out.parent} というフォルダがありません。", file=sys.stderr)
         return 2
+    if args.chapter is not None and not re.fullmatch(r"\d\d", args.chapter):
+        print(f"rnncourse grade: エラー: --chapter は 2 桁の数字で指定してください (例 03)。{args.chapter!r} が指定されました。", file=sys.stderr)
+        return 2
+    if args.no_sandbox:
+        print(NO_SANDBOX_WARNING, file=sys.stderr)
+    else:
+        reason = unavailable_reason()
+        if reason is not None:
+            print(f"rnncourse grade: エラー: {reason}\n{INSTALL_HELP}", file=sys.stderr)
+            return 2
     limits = GradingLimits(
         cell_timeout=min(args.cell_timeout, args.timeout), notebook_timeout=args.timeout, memory_mb=args.memory_mb
     )
-    rows = grade_all(args.submissions, chapter=args.chapter, limits=limits, jobs=args.jobs)
+    rows = grade_all(args.submissions, chapter=args.chapter, limits=limits, jobs=args.jobs, sandbox=not args.no_sandbox)
+    # 採点表とフィードバックは、すべてのカーネルが止まったあとに一度だけ書く
     write_report(rows, out)
     feedback = write_feedback(rows, out.with_name(out.stem + "_feedback"))
     print(summary_table(rows))

@@ -104,14 +104,17 @@ q2 = ValueQuestion(
 
 
 # ---------------------------------------------------------------- q3 スライディングウィンドウの実装
-_RNG3 = np.random.default_rng(101)
-_Q3_CASES = (
-    Case((_RNG3.normal(size=10), 3, 1), "T = 10, window = 3, horizon = 1 の場合"),
-    Case((_RNG3.normal(size=12), 4, 2), "horizon = 2 の場合"),
-    Case((_RNG3.normal(size=5), 3, 2), "窓が 1 つしか作れない (T = window + horizon) 場合"),
-    Case((_RNG3.normal(size=6), 1, 1), "window = 1 の場合"),
-    Case((np.zeros(8), 3, 1), "値がすべて 0 の場合"),
-)
+def _q3_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case((rng.normal(size=10), 3, 1), "T = 10, window = 3, horizon = 1 の場合"),
+        Case((rng.normal(size=12), 4, 2), "horizon = 2 の場合"),
+        Case((rng.normal(size=5), 3, 2), "窓が 1 つしか作れない (T = window + horizon) 場合"),
+        Case((rng.normal(size=6), 1, 1), "window = 1 の場合"),
+        Case((np.zeros(8), 3, 1), "値がすべて 0 の場合"),
+    )
+
+
+_Q3_CASES = _q3_cases(np.random.default_rng(101))
 
 
 def _windows_no_feature_axis(series, window, horizon=1):
@@ -140,7 +143,9 @@ q3 = FunctionQuestion(
     "演習 3",
     answer_name="make_windows",
     reference=sliding_windows,
+    reference_name="rnncourse.data.timeseries.sliding_windows",
     cases=_Q3_CASES,
+    draw_cases=_q3_cases,
     output_names=("X", "y"),
     hints=(
         "i 番目の例は 入力 series[i : i+window] と、その直後の目標 series[i+window : i+window+horizon] です。"
@@ -183,6 +188,22 @@ _Q4_CASES = (
 )
 
 
+def _q4_draw(rng: np.random.Generator) -> tuple[Case, ...]:
+    """採点用: 公開のケースと同じ種類の、新しい長さの組。"""
+    T_max = int(rng.integers(3, 7))
+    lengths = rng.integers(1, T_max + 1, size=int(rng.integers(3, 6)))
+    lengths[rng.integers(len(lengths))] = T_max  # いちばん長い系列がちょうど T_max
+    with_zero = rng.integers(1, 5, size=int(rng.integers(3, 6)))
+    with_zero[rng.integers(len(with_zero))] = 0
+    single = int(rng.integers(1, 7))
+    return (
+        Case((lengths, T_max), f"lengths = {lengths.tolist()}、T_max = {T_max} の場合"),
+        Case((with_zero, int(with_zero.max()) + int(rng.integers(1, 4))), "長さ 0 の系列があり、T_max が最長より長い場合"),
+        Case((np.array([single]), single), "N = 1 の場合"),
+        Case((np.ones(int(rng.integers(2, 5)), dtype=np.int64), 1), "T_max = 1 の場合"),
+    )
+
+
 def _mask_off_by_one(lengths, T_max):
     return np.arange(T_max)[None, :] <= lengths[:, None]
 
@@ -203,7 +224,9 @@ q4 = FunctionQuestion(
     "演習 4",
     answer_name="make_mask",
     reference=length_mask,
+    reference_name="rnncourse.data.padding.length_mask",
     cases=_Q4_CASES,
+    draw_cases=_q4_draw,
     hints=(
         "mask[n, t] は「時刻 t が n 番目の系列の本物の部分か」。パディングは末尾なので、先頭から lengths[n] 個が True です。",
         "np.arange(T_max)[None, :] (1, T_max) と lengths[:, None] (N, 1) を比べると、ブロードキャストで (N, T_max) になります。"
@@ -244,6 +267,22 @@ _Q5_CASES = (
 )
 
 
+def _q5_draw(rng: np.random.Generator) -> tuple[Case, ...]:
+    """採点用: 公開のケースと同じ種類の、新しい文字列 (ひらがな・漢字・記号・英字を混ぜる)。"""
+    alphabet = list("あいうえおかきくけこさしすせそ犬猫海空山川、。abcxyz")
+
+    def text(length: int) -> str:
+        return "".join(rng.choice(alphabet, size=length))
+
+    repeated = text(int(rng.integers(2, 5)))
+    return (
+        Case((text(int(rng.integers(5, 9))) + repeated + repeated,), "繰り返しを含む文字列の場合"),
+        Case((repeated + "\n" + text(int(rng.integers(4, 10))) + "\n" + repeated,), "改行と繰り返しを含む場合"),
+        Case((text(int(rng.integers(15, 30))),), "長めの文字列の場合"),
+        Case((str(rng.choice(alphabet)),), "T = 1 (1 文字だけ) の場合"),
+    )
+
+
 def _encode_first_appearance(text):
     index = {c: i for i, c in enumerate(dict.fromkeys(text))}
     return np.array([index[c] for c in text], dtype=np.int64)
@@ -261,7 +300,9 @@ q5 = FunctionQuestion(
     "演習 5",
     answer_name="encode_chars",
     reference=_encode_reference,
+    reference_name="rnncourse.data.text.CharVocab.encode",
     cases=_Q5_CASES,
+    draw_cases=_q5_draw,
     hints=(
         "辞書は、テキストに現れる文字を重複なしにコードポイント順に並べたもの chars = sorted(set(text)) です。"
         "文字 chars[i] の ID が i です。",

@@ -144,14 +144,17 @@ def _step_args(rng: np.random.Generator, N: int, D: int, H: int, zero_x: bool = 
     return (x_t, h_prev, W_xh, W_hh, b_h)
 
 
-_RNG4 = np.random.default_rng(2024)
-_Q4_CASES = (
-    Case(_step_args(_RNG4, 3, 4, 4), "N = 3, D = H = 4 の場合"),
-    Case(_step_args(_RNG4, 2, 3, 5), "N = 2, D = 3, H = 5 の場合"),
-    Case(_step_args(_RNG4, 1, 2, 3), "N = 1 の場合"),
-    Case(_step_args(_RNG4, 2, 3, 4, zero_x=True), "入力 x_t が 0 の場合"),
-    Case(_step_args(_RNG4, 2, 3, 4, zero_h=True), "h_prev が 0 (最初の時刻) の場合"),
-)
+def _q4_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case(_step_args(rng, 3, 4, 4), "N = 3, D = H = 4 の場合"),
+        Case(_step_args(rng, 2, 3, 5), "N = 2, D = 3, H = 5 の場合"),
+        Case(_step_args(rng, 1, 2, 3), "N = 1 の場合"),
+        Case(_step_args(rng, 2, 3, 4, zero_x=True), "入力 x_t が 0 の場合"),
+        Case(_step_args(rng, 2, 3, 4, zero_h=True), "h_prev が 0 (最初の時刻) の場合"),
+    )
+
+
+_Q4_CASES = _q4_cases(np.random.default_rng(2024))
 
 
 def _step_forgot_bias(x_t, h_prev, W_xh, W_hh, b_h):
@@ -182,7 +185,9 @@ q4 = FunctionQuestion(
     "演習 4",
     answer_name="rnn_step_forward",
     reference=rnn_step_forward,
+    reference_name="rnncourse.nn.rnn.rnn_step_forward",
     cases=_Q4_CASES,
+    draw_cases=_q4_cases,
     output_names=("h_t", "cache"),
     compare_outputs=(0,),
     hints=(
@@ -222,13 +227,16 @@ def _forward_args(rng: np.random.Generator, N: int, T: int, D: int, H: int, zero
     return (x, h0, W_xh, W_hh, b_h)
 
 
-_RNG5 = np.random.default_rng(2025)
-_Q5_CASES = (
-    Case(_forward_args(_RNG5, 2, 5, 3, 4), "N = 2, T = 5 の場合"),
-    Case(_forward_args(_RNG5, 3, 1, 2, 3), "T = 1 の場合"),
-    Case(_forward_args(_RNG5, 1, 4, 3, 2), "N = 1 の場合"),
-    Case(_forward_args(_RNG5, 2, 3, 2, 3, zero_x=True), "入力 x が 0 の場合 (h0 とバイアスだけが効く)"),
-)
+def _q5_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case(_forward_args(rng, 2, 5, 3, 4), "N = 2, T = 5 の場合"),
+        Case(_forward_args(rng, 3, 1, 2, 3), "T = 1 の場合"),
+        Case(_forward_args(rng, 1, 4, 3, 2), "N = 1 の場合"),
+        Case(_forward_args(rng, 2, 3, 2, 3, zero_x=True), "入力 x が 0 の場合 (h0 とバイアスだけが効く)"),
+    )
+
+
+_Q5_CASES = _q5_cases(np.random.default_rng(2025))
 
 
 def _forward_no_update(x, h0, W_xh, W_hh, b_h):
@@ -264,7 +272,9 @@ q5 = FunctionQuestion(
     "演習 5",
     answer_name="rnn_forward",
     reference=rnn_forward,
+    reference_name="rnncourse.nn.rnn.rnn_forward",
     cases=_Q5_CASES,
+    draw_cases=_q5_cases,
     output_names=("h", "cache"),
     compare_outputs=(0,),
     hints=(

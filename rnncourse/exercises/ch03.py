@@ -81,8 +81,8 @@ q1 = ValueQuestion(
 
 
 # ---------------------------------------------------------------- q2 相対誤差
-def _q2_cases() -> tuple[Case, ...]:
-    rng = np.random.default_rng(303)
+def _q2_cases(rng: np.random.Generator | None = None) -> tuple[Case, ...]:
+    rng = np.random.default_rng(303) if rng is None else rng
     a = rng.normal(size=(3, 4))
     b = a + 1e-3 * rng.normal(size=(3, 4))  # 近い 2 つの勾配
     c = rng.normal(size=5)
@@ -115,7 +115,9 @@ q2 = FunctionQuestion(
     "演習 2",
     answer_name="rel_error",
     reference=rel_error,
+    reference_name="rnncourse.nn.gradcheck.rel_error",
     cases=_q2_cases(),
+    draw_cases=_q2_cases,
     hints=(
         "要素ごとに |a − b| を |a| + |b| で割り、その最大値を返します。0 で割らないよう、分母は 1e-8 より小さくしません。",
         "np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))) を float にして返します。",
@@ -189,14 +191,17 @@ def _step_backward_args(rng: np.random.Generator, N: int, D: int, H: int, zero_x
     return (dh_t, cache)
 
 
-_RNG4 = np.random.default_rng(3030)
-_Q4_CASES = (
-    Case(_step_backward_args(_RNG4, 3, 2, 4), "N = 3, D = 2, H = 4 の場合"),
-    Case(_step_backward_args(_RNG4, 2, 3, 3), "N = 2, D = H = 3 の場合"),
-    Case(_step_backward_args(_RNG4, 1, 2, 3), "N = 1 の場合"),
-    Case(_step_backward_args(_RNG4, 2, 3, 4, zero_x=True), "入力 x_t が 0 の場合"),
-    Case(_step_backward_args(_RNG4, 2, 3, 4, zero_h=True), "h_prev が 0 (最初の時刻) の場合"),
-)
+def _q4_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case(_step_backward_args(rng, 3, 2, 4), "N = 3, D = 2, H = 4 の場合"),
+        Case(_step_backward_args(rng, 2, 3, 3), "N = 2, D = H = 3 の場合"),
+        Case(_step_backward_args(rng, 1, 2, 3), "N = 1 の場合"),
+        Case(_step_backward_args(rng, 2, 3, 4, zero_x=True), "入力 x_t が 0 の場合"),
+        Case(_step_backward_args(rng, 2, 3, 4, zero_h=True), "h_prev が 0 (最初の時刻) の場合"),
+    )
+
+
+_Q4_CASES = _q4_cases(np.random.default_rng(3030))
 
 
 def _step_tanh_at_h_prev(dh_t, cache):
@@ -232,7 +237,9 @@ q4 = FunctionQuestion(
     "演習 4",
     answer_name="rnn_step_backward",
     reference=rnn_step_backward,
+    reference_name="rnncourse.nn.rnn.rnn_step_backward",
     cases=_Q4_CASES,
+    draw_cases=_q4_cases,
     output_names=("dx_t", "dh_prev", "dW_xh", "dW_hh", "db_h"),
     hints=(
         "まず da_t = ∂L/∂a_t を求めます。tanh′(a_t) = 1 − tanh²(a_t) = 1 − h_t² で、使うのはこの時刻の出力 h_t です。"
@@ -281,13 +288,16 @@ def _backward_args(rng: np.random.Generator, N: int, T: int, D: int, H: int, zer
     return (dh, cache)
 
 
-_RNG5 = np.random.default_rng(3031)
-_Q5_CASES = (
-    Case(_backward_args(_RNG5, 2, 4, 3, 4), "N = 2, T = 4 の場合"),
-    Case(_backward_args(_RNG5, 3, 1, 2, 3), "T = 1 の場合"),
-    Case(_backward_args(_RNG5, 1, 5, 2, 3), "N = 1 の場合"),
-    Case(_backward_args(_RNG5, 2, 3, 2, 3, zero_x=True), "入力 x が 0 の場合"),
-)
+def _q5_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case(_backward_args(rng, 2, 4, 3, 4), "N = 2, T = 4 の場合"),
+        Case(_backward_args(rng, 3, 1, 2, 3), "T = 1 の場合"),
+        Case(_backward_args(rng, 1, 5, 2, 3), "N = 1 の場合"),
+        Case(_backward_args(rng, 2, 3, 2, 3, zero_x=True), "入力 x が 0 の場合"),
+    )
+
+
+_Q5_CASES = _q5_cases(np.random.default_rng(3031))
 
 
 def _loop_backward(dh, cache, *, future=True, accumulate=True, reverse=True, tanh_state="h_t", prev_state="h_prev"):
@@ -336,7 +346,9 @@ q5 = FunctionQuestion(
     "演習 5",
     answer_name="rnn_backward",
     reference=rnn_backward,
+    reference_name="rnncourse.nn.rnn.rnn_backward",
     cases=_Q5_CASES,
+    draw_cases=_q5_cases,
     output_names=("dx", "dh0", "dW_xh", "dW_hh", "db_h"),
     hints=(
         "t = T−1, T−2, …, 0 と時間を逆向きにたどり、各時刻で ∂L/∂h_t = dh[:, t] + (未来から戻ってくる分) を作って "

@@ -118,8 +118,8 @@ q2 = ValueQuestion(
 
 
 # ---------------------------------------------------------------- q3 step_jacobian
-def _q3_cases() -> tuple[Case, ...]:
-    rng = np.random.default_rng(404)
+def _q3_cases(rng: np.random.Generator | None = None) -> tuple[Case, ...]:
+    rng = np.random.default_rng(404) if rng is None else rng
     return (
         Case((np.tanh(rng.normal(size=4)), rng.normal(size=(4, 4))), "H = 4 の場合"),
         Case((np.tanh(rng.normal(size=3)), rng.normal(size=(3, 3))), "H = 3 の場合"),
@@ -149,7 +149,9 @@ q3 = FunctionQuestion(
     "演習 3",
     answer_name="step_jacobian",
     reference=step_jacobian,
+    reference_name="rnncourse.nn.jacobian.step_jacobian",
     cases=_q3_cases(),
+    draw_cases=_q3_cases,
     hints=(
         "(i, j) 成分は ∂h_{t,i}/∂h_{t−1,j} = (1 − h_{t,i}²) W_hh[i, j] です。i 行目全体に同じ数 1 − h_{t,i}² を掛けます。",
         "np.diag(1 - h_t**2) @ W_hh、またはブロードキャストで (1 - h_t**2)[:, None] * W_hh です。",
@@ -172,8 +174,8 @@ q3 = FunctionQuestion(
 
 
 # ---------------------------------------------------------------- q4 clip_grad_norm
-def _q4_cases() -> tuple[Case, ...]:
-    rng = np.random.default_rng(4040)
+def _q4_cases(rng: np.random.Generator | None = None) -> tuple[Case, ...]:
+    rng = np.random.default_rng(4040) if rng is None else rng
     big = [rng.normal(size=(4, 3)) * 3, rng.normal(size=(4, 4)) * 3, rng.normal(size=4) * 3]
     small = [rng.normal(size=(2, 3)) * 0.1, rng.normal(size=3) * 0.1]
     spread = [np.full((2, 2), 0.4), np.full(3, 0.45), np.array([[0.5, -0.5]])]  # どの配列も 1 未満、全体は 1 超
@@ -223,7 +225,9 @@ q4 = FunctionQuestion(
     "演習 4",
     answer_name="clip_grad_norm",
     reference=clip_grad_norm,
+    reference_name="rnncourse.nn.clipping.clip_grad_norm",
     cases=_q4_cases(),
+    draw_cases=_q4_cases,
     output_names=("clipped", "total_norm"),
     rtol=1e-5,
     hints=(
@@ -272,14 +276,17 @@ def _q5_args(rng: np.random.Generator, T: int, H: int, zero_h: bool = False):
     return (h, W_hh, rng.normal(size=H))
 
 
-_RNG5 = np.random.default_rng(4004)
-_Q5_CASES = (
-    Case(_q5_args(_RNG5, 6, 3), "T = 6, H = 3 の場合"),
-    Case(_q5_args(_RNG5, 4, 5), "T = 4, H = 5 の場合"),
-    Case(_q5_args(_RNG5, 1, 3), "T = 1 の場合"),
-    Case(_q5_args(_RNG5, 5, 1), "H = 1 の場合"),
-    Case(_q5_args(_RNG5, 5, 3, zero_h=True), "隠れ状態がすべて 0 の場合 (tanh′ = 1)"),
-)
+def _q5_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case(_q5_args(rng, 6, 3), "T = 6, H = 3 の場合"),
+        Case(_q5_args(rng, 4, 5), "T = 4, H = 5 の場合"),
+        Case(_q5_args(rng, 1, 3), "T = 1 の場合"),
+        Case(_q5_args(rng, 5, 1), "H = 1 の場合"),
+        Case(_q5_args(rng, 5, 3, zero_h=True), "隠れ状態がすべて 0 の場合 (tanh′ = 1)"),
+    )
+
+
+_Q5_CASES = _q5_cases(np.random.default_rng(4004))
 
 
 def _norms_loop(h, W_hh, dh_last, state_offset=0, transpose=False, use_tanh=True):
@@ -315,7 +322,9 @@ q5 = FunctionQuestion(
     "演習 5",
     answer_name="gradient_norms",
     reference=_gradient_norms,
+    reference_name="rnncourse.nn.jacobian.jacobian_products",
     cases=_Q5_CASES,
+    draw_cases=_q5_cases,
     hints=(
         "dh = dh_last から始め、k = 1, …, T の順に 1 時刻ずつさかのぼります。1 時刻分は行ベクトルの勾配に J_t を右から掛ける計算 "
         "dh ← (dh ⊙ (1 − h_t²)) W_hh で、t = T, T−1, …, 1 (配列では h[T−1], h[T−2], …, h[0]) の順です。"

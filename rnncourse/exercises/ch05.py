@@ -173,13 +173,16 @@ def _loop_args(rng: np.random.Generator, N: int, T: int, D: int, H: int, zero_x:
     )
 
 
-_RNG4 = np.random.default_rng(50504)
-_Q4_CASES = (
-    Case(_loop_args(_RNG4, 2, 5, 3, 4), "N = 2, T = 5, D = 3, H = 4 の場合"),
-    Case(_loop_args(_RNG4, 3, 1, 2, 4), "T = 1 の場合"),
-    Case(_loop_args(_RNG4, 1, 4, 3, 2), "N = 1 の場合"),
-    Case(_loop_args(_RNG4, 2, 4, 3, 4, zero_x=True), "入力 x がすべて 0 の場合 (h0 は 0 でない)"),
-)
+def _q4_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case(_loop_args(rng, 2, 5, 3, 4), "N = 2, T = 5, D = 3, H = 4 の場合"),
+        Case(_loop_args(rng, 3, 1, 2, 4), "T = 1 の場合"),
+        Case(_loop_args(rng, 1, 4, 3, 2), "N = 1 の場合"),
+        Case(_loop_args(rng, 2, 4, 3, 4, zero_x=True), "入力 x がすべて 0 の場合 (h0 は 0 でない)"),
+    )
+
+
+_Q4_CASES = _q4_cases(np.random.default_rng(50504))
 
 
 def _loop_forgot_b_hh(x, h0, W_ih, W_hh, b_ih, b_hh):
@@ -211,7 +214,9 @@ q4 = FunctionQuestion(
     "演習 4",
     answer_name="rnn_cell_loop",
     reference=torch_rnn_forward,
+    reference_name="rnncourse.exercises.ch05.torch_rnn_forward",
     cases=_Q4_CASES,
+    draw_cases=_q4_cases,
     output_names=("output", "h_n"),
     hints=(
         "h = h0 から始めて、t = 0, 1, …, T−1 の順に h = tanh(x[:, t] @ W_ihᵀ + b_ih + h @ W_hhᵀ + b_hh) と更新し、"
@@ -251,13 +256,16 @@ def _last_args(rng: np.random.Generator, lengths: list[int], T: int, H: int) -> 
     return rng.normal(size=(len(lengths), T, H)), np.array(lengths, dtype=np.int64)
 
 
-_RNG5 = np.random.default_rng(50505)
-_Q5_CASES = (
-    Case(_last_args(_RNG5, [3, 1, 4, 2], 6, 3), "長さ (3, 1, 4, 2)、T = 6 の場合"),
-    Case(_last_args(_RNG5, [5, 2, 5], 5, 4), "いちばん長い系列に詰め物がない場合"),
-    Case(_last_args(_RNG5, [1, 1], 1, 2), "T = 1 の場合"),
-    Case(_last_args(_RNG5, [2], 4, 3), "N = 1 の場合"),
-)
+def _q5_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case(_last_args(rng, [3, 1, 4, 2], 6, 3), "長さ (3, 1, 4, 2)、T = 6 の場合"),
+        Case(_last_args(rng, [5, 2, 5], 5, 4), "いちばん長い系列に詰め物がない場合"),
+        Case(_last_args(rng, [1, 1], 1, 2), "T = 1 の場合"),
+        Case(_last_args(rng, [2], 4, 3), "N = 1 の場合"),
+    )
+
+
+_Q5_CASES = _q5_cases(np.random.default_rng(50505))
 
 
 def _last_padded_step(output, lengths):
@@ -277,6 +285,7 @@ q5 = FunctionQuestion(
     answer_name="last_hidden",
     reference=_last_hidden_reference,
     cases=_Q5_CASES,
+    draw_cases=_q5_cases,
     hints=(
         "系列 n の本物のデータは時刻 0 … lengths[n] − 1 です。その最後の時刻の output を系列ごとに取り出します。",
         "NumPy の高度な添字で output[np.arange(N), lengths − 1] と書くと、(N, H) が一度に取り出せます。",

@@ -168,15 +168,18 @@ def _lstm_args(rng: np.random.Generator, N: int, D: int, H: int, zero_x: bool = 
     return (x_t, h_prev, c_prev, W_ih, W_hh, b)
 
 
-_RNG4 = np.random.default_rng(2026)
-_Q4_CASES = (
-    Case(_lstm_args(_RNG4, 3, 4, 5), "N = 3, D = 4, H = 5 の場合"),
-    Case(_lstm_args(_RNG4, 2, 3, 2), "N = 2, D = 3, H = 2 の場合"),
-    Case(_lstm_args(_RNG4, 1, 2, 3), "N = 1 の場合"),
-    Case(_lstm_args(_RNG4, 2, 3, 1), "H = 1 の場合"),
-    Case(_lstm_args(_RNG4, 2, 3, 4, zero_x=True), "入力 x_t が 0 の場合"),
-    Case(_lstm_args(_RNG4, 2, 3, 4, zero_state=True), "h_prev と c_prev が 0 (最初の時刻) の場合"),
-)
+def _q4_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case(_lstm_args(rng, 3, 4, 5), "N = 3, D = 4, H = 5 の場合"),
+        Case(_lstm_args(rng, 2, 3, 2), "N = 2, D = 3, H = 2 の場合"),
+        Case(_lstm_args(rng, 1, 2, 3), "N = 1 の場合"),
+        Case(_lstm_args(rng, 2, 3, 1), "H = 1 の場合"),
+        Case(_lstm_args(rng, 2, 3, 4, zero_x=True), "入力 x_t が 0 の場合"),
+        Case(_lstm_args(rng, 2, 3, 4, zero_state=True), "h_prev と c_prev が 0 (最初の時刻) の場合"),
+    )
+
+
+_Q4_CASES = _q4_cases(np.random.default_rng(2026))
 
 
 def _lstm_pre(x_t, h_prev, W_ih, W_hh, b):
@@ -227,7 +230,9 @@ q4 = FunctionQuestion(
     "演習 4",
     answer_name="lstm_step_forward",
     reference=lstm_step_forward,
+    reference_name="rnncourse.nn.lstm.lstm_step_forward",
     cases=_Q4_CASES,
+    draw_cases=_q4_cases,
     output_names=("h_t", "c_t", "cache"),
     compare_outputs=(0, 1),
     hints=(
@@ -273,15 +278,18 @@ def _gru_args(rng: np.random.Generator, N: int, D: int, H: int, zero_x: bool = F
     return (x_t, h_prev, W_ih, W_hh, b_ih, b_hh)
 
 
-_RNG5 = np.random.default_rng(2027)
-_Q5_CASES = (
-    Case(_gru_args(_RNG5, 3, 4, 5), "N = 3, D = 4, H = 5 の場合"),
-    Case(_gru_args(_RNG5, 2, 3, 2), "N = 2, D = 3, H = 2 の場合"),
-    Case(_gru_args(_RNG5, 1, 2, 3), "N = 1 の場合"),
-    Case(_gru_args(_RNG5, 2, 3, 1), "H = 1 の場合"),
-    Case(_gru_args(_RNG5, 2, 3, 4, zero_x=True), "入力 x_t が 0 の場合"),
-    Case(_gru_args(_RNG5, 2, 3, 4, zero_h=True), "h_prev が 0 (最初の時刻) の場合"),
-)
+def _q5_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case(_gru_args(rng, 3, 4, 5), "N = 3, D = 4, H = 5 の場合"),
+        Case(_gru_args(rng, 2, 3, 2), "N = 2, D = 3, H = 2 の場合"),
+        Case(_gru_args(rng, 1, 2, 3), "N = 1 の場合"),
+        Case(_gru_args(rng, 2, 3, 1), "H = 1 の場合"),
+        Case(_gru_args(rng, 2, 3, 4, zero_x=True), "入力 x_t が 0 の場合"),
+        Case(_gru_args(rng, 2, 3, 4, zero_h=True), "h_prev が 0 (最初の時刻) の場合"),
+    )
+
+
+_Q5_CASES = _q5_cases(np.random.default_rng(2027))
 
 
 def _gru_parts(x_t, h_prev, W_ih, W_hh, b_ih, b_hh):
@@ -331,7 +339,9 @@ q5 = FunctionQuestion(
     "演習 5",
     answer_name="gru_step_forward",
     reference=gru_step_forward,
+    reference_name="rnncourse.nn.gru.gru_step_forward",
     cases=_Q5_CASES,
+    draw_cases=_q5_cases,
     output_names=("h_t", "cache"),
     compare_outputs=(0,),
     hints=(

@@ -77,6 +77,17 @@ _Q2_CASES = (
 )
 
 
+def _q2_draw(rng: np.random.Generator) -> tuple[Case, ...]:
+    """採点用: 公開のケースと同じ種類の、新しい損失の値。"""
+    V = int(rng.integers(20, 2000))
+    return (
+        Case((float(rng.uniform(0.2, 1.5)),), "小さな損失の場合"),
+        Case((float(rng.uniform(2.0, 5.0)),), "学習途中くらいの損失の場合"),
+        Case((math.log(V),), f"一様分布の損失 log {V} の場合"),
+        Case((0.0,), "損失が 0 (完全に当たる) の場合"),
+    )
+
+
 def _bpc_multiplied(loss):
     return loss * math.log(2)
 
@@ -98,7 +109,9 @@ q2 = FunctionQuestion(
     "演習 2",
     answer_name="bits_per_char",
     reference=bits_per_char,
+    reference_name="rnncourse.models.language_model.bits_per_char",
     cases=_Q2_CASES,
+    draw_cases=_q2_draw,
     hints=(
         "損失 ℓ は自然対数 (底 e) で測った −log p の平均です。底を 2 に変える公式 log₂ x = ln x / ln 2 を使います。",
         "return loss / math.log(2)。損失そのものに log₂ を掛けるのではなく、底の変換なので ln 2 で割るだけです。",
@@ -129,6 +142,21 @@ _Q3_CASES = (
 )
 
 
+def _q3_draw(rng: np.random.Generator) -> tuple[Case, ...]:
+    """採点用: 公開のケースと同じ種類の、新しい損失と文字数。"""
+    K = int(rng.integers(3, 6))
+    full = int(rng.integers(50, 300))
+    counts_short = np.array([full] * (K - 1) + [int(rng.integers(1, full))])
+    counts_mixed = rng.integers(1, 60, size=K)
+    same = int(rng.integers(2, 20))
+    return (
+        Case((rng.uniform(1.5, 4.5, size=K), counts_short), "最後のチャンクが短い場合"),
+        Case((rng.uniform(1.5, 4.5, size=K), counts_mixed), "チャンクの文字数がまちまちな場合"),
+        Case((rng.uniform(1.5, 4.5, size=1), np.array([int(rng.integers(10, 200))])), "チャンクが 1 つ (K = 1) の場合"),
+        Case((rng.uniform(0.5, 3.0, size=2), np.array([same, same])), "文字数が等しい場合"),
+    )
+
+
 def _ppl_mean_of_perplexities(losses, counts):
     return float(np.sum(counts * np.exp(losses)) / np.sum(counts))
 
@@ -150,7 +178,9 @@ q3 = FunctionQuestion(
     "演習 3",
     answer_name="perplexity_from_losses",
     reference=perplexity_from_losses,
+    reference_name="rnncourse.models.language_model.perplexity_from_losses",
     cases=_Q3_CASES,
+    draw_cases=_q3_draw,
     hints=(
         "各チャンクの損失は、そのチャンクの文字の平均です。全体の平均損失は、文字数で重み付けした平均 Σ c_i ℓ_i / Σ c_i になります。"
         "exp はその後で 1 回だけ取ります。",
@@ -178,15 +208,18 @@ q3 = FunctionQuestion(
 
 
 # ---------------------------------------------------------------- q4 温度付き softmax
-_RNG4 = np.random.default_rng(707)
-_Q4_CASES = (
-    Case((_RNG4.normal(size=6) * 2, 0.5), "V = 6, τ = 0.5 の場合"),
-    Case((_RNG4.normal(size=5) * 2, 2.0), "V = 5, τ = 2.0 の場合"),
-    Case((_RNG4.normal(size=(3, 4)) * 2, 0.7), "バッチ (3, 4), τ = 0.7 の場合"),
-    Case((_RNG4.normal(size=4), 1.0), "τ = 1 (ふつうの softmax) の場合"),
-    Case((np.array([708.0, 708.5, 709.0, 709.5]), 1.0), "ロジットが 709 前後の大きな値の場合"),
-    Case((np.array([2.5]), 0.8), "V = 1 の場合"),
-)
+def _q4_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    return (
+        Case((rng.normal(size=6) * 2, 0.5), "V = 6, τ = 0.5 の場合"),
+        Case((rng.normal(size=5) * 2, 2.0), "V = 5, τ = 2.0 の場合"),
+        Case((rng.normal(size=(3, 4)) * 2, 0.7), "バッチ (3, 4), τ = 0.7 の場合"),
+        Case((rng.normal(size=4), 1.0), "τ = 1 (ふつうの softmax) の場合"),
+        Case((np.array([708.0, 708.5, 709.0, 709.5]), 1.0), "ロジットが 709 前後の大きな値の場合"),
+        Case((np.array([2.5]), 0.8), "V = 1 の場合"),
+    )
+
+
+_Q4_CASES = _q4_cases(np.random.default_rng(707))
 
 
 def _temp_multiplied(logits, temperature):
@@ -221,7 +254,9 @@ q4 = FunctionQuestion(
     "演習 4",
     answer_name="temperature_probs",
     reference=temperature_probs,
+    reference_name="rnncourse.models.language_model.temperature_probs",
     cases=_Q4_CASES,
+    draw_cases=_q4_cases,
     hints=(
         "p_v = exp(s_v / τ) / Σ_u exp(s_u / τ) です。温度 τ ではスコアを割ります。"
         "exp の前に、最後の軸の最大値を引くとあふれません (softmax の値は変わりません)。",
@@ -333,6 +368,22 @@ _Q6_CASES = (
 )
 
 
+def _q6_draw(rng: np.random.Generator) -> tuple[Case, ...]:
+    """採点用: 公開のケースと同じ種類の、新しい ID の列 (長さも少し変える)。"""
+
+    def ids(length: int) -> np.ndarray:
+        return rng.integers(0, 50, size=length)
+
+    N, S = int(rng.integers(2, 4)), int(rng.integers(3, 6))
+    return (
+        Case((ids(N * (S * int(rng.integers(2, 4)) + 1)), N, S), f"長さ {N} の倍数、N = {N}、seq_len = {S} の場合"),
+        Case((ids(N * (2 * S + 1) + 1 + int(rng.integers(0, N - 1))), N, S), "割り切れない末尾がある場合"),
+        Case((ids(int(rng.integers(80, 120))), 4, int(rng.integers(4, 8))), "長めの列、N = 4 の場合"),
+        Case((ids(int(rng.integers(8, 15))), 1, int(rng.integers(3, 6))), "N = 1 (ストリーム 1 本) の場合"),
+        Case((ids(int(rng.integers(20, 35))), 3, 1), "seq_len = 1 の場合"),
+    )
+
+
 def _streams_interleaved(ids, batch_size, seq_len):
     L = len(ids) // batch_size
     streams = ids[: batch_size * L].reshape(L, batch_size).T  # 1 文字ずつ交互に配ってしまう
@@ -365,7 +416,9 @@ q6 = FunctionQuestion(
     "演習 6",
     answer_name="make_stream_batches",
     reference=_stream_batches_list,
+    reference_name="rnncourse.data.text.stream_batches",
     cases=_Q6_CASES,
+    draw_cases=_q6_draw,
     hints=(
         "L = len(ids) // batch_size とし、ids[:batch_size * L] を (batch_size, L) に並べます (行 n がテキストの n·L 文字目からの連続した部分)。"
         "目標 y は x を 1 文字先にずらしたものなので、各行で入力に使えるのは L − 1 文字です。",

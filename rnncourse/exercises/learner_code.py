@@ -13,6 +13,7 @@ from __future__ import annotations
 import linecache
 import signal
 import threading
+import time
 import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -33,6 +34,7 @@ class LearnerCall:
     error: str | None = None
     not_implemented: bool = False
     timed_out: bool = False
+    elapsed: float | None = None  # 時間切れのとき、実際に走った秒数
 
 
 def _from_exception(error: BaseException, function: Callable[..., Any]) -> LearnerCall:
@@ -51,8 +53,12 @@ def call_learner_function(
 ) -> LearnerCall:
     """``function(*args, **kwargs)`` を ``timeout`` 秒の制限付きで呼ぶ。例外はここで受け止めて返す。
 
-    POSIX のメインスレッドでは SIGALRM で割り込みます (無限ループも止まります)。それ以外の環境では
-    別スレッドで呼び、時間内に戻らなければ時間切れとして扱います (そのスレッドは裏で走り続けます)。
+    POSIX のメインスレッドでは SIGALRM で割り込みます (無限ループも止まります)。ただし C で書かれた 1 回の
+    処理 (``sum(range(10**9))`` など) の途中では割り込めないので、それが終わってから止まります。
+    そのときの実際の時間は ``elapsed`` に入ります。それ以外の環境では別スレッドで呼び、時間内に戻らなければ
+    時間切れとして扱います (そのスレッドは裏で走り続けます)。
+
+    学習者の関数が送出したものは、``KeyboardInterrupt`` などの ``BaseException`` も含めてすべて受け止めます。
     """
     kwargs = {} if kwargs is None else kwargs
     if _can_use_alarm():
@@ -65,15 +71,18 @@ def _call_with_alarm(function, args, kwargs, timeout) -> LearnerCall:
         raise LearnerTimeout()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
+    started = time.monotonic()
     try:
-        return LearnerCall(value=function(*args, **kwargs))
+        try:
+            signal.setitimer(signal.ITIMER_REAL, timeout, 1.0)  # 学習者が割り込みを飲み込んでも 1 秒ごとに繰り返す
+            return LearnerCall(value=function(*args, **kwargs))
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     except LearnerTimeout:
-        return LearnerCall(timed_out=True)
-    except (Exception, SystemExit) as error:
+        return LearnerCall(timed_out=True, elapsed=time.monotonic() - started)
+    except BaseException as error:  # KeyboardInterrupt なども学習者の関数のもの
         return _from_exception(error, function)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
 
@@ -83,13 +92,13 @@ def _call_in_thread(function, args, kwargs, timeout) -> LearnerCall:
     def target():
         try:
             box["call"] = LearnerCall(value=function(*args, **kwargs))
-        except (Exception, SystemExit) as error:
+        except BaseException as error:
             box["call"] = _from_exception(error, function)
 
     worker = threading.Thread(target=target, daemon=True)
     worker.start()
     worker.join(timeout)
-    return box.get("call", LearnerCall(timed_out=True))
+    return box.get("call", LearnerCall(timed_out=True, elapsed=timeout))
 
 
 def describe_exception(error: BaseException, learner_file: str | None = None) -> str:
@@ -98,9 +107,16 @@ def describe_exception(error: BaseException, learner_file: str | None = None) ->
     ``learner_file`` (学習者の関数が定義されたファイル。ノートブックではセル) のフレームのうち最も深いものを
     「あなたのコード」とみなします。見つからなければ例外の名前と内容だけを返します。生のトレースバックは出しません。
     """
-    detail = str(error).strip()
+    try:
+        detail = str(error).strip()
+    except BaseException:  # __str__ が例外を送出する例外
+        detail = ""
+    detail = detail if len(detail) <= 300 else detail[:297] + "..."
     what = f"{type(error).__name__}" + (f": {detail}" if detail else "")
-    frames = traceback.extract_tb(error.__traceback__)
+    try:
+        frames = traceback.extract_tb(error.__traceback__)
+    except BaseException:
+        frames = []
     own = [frame for frame in frames if learner_file is not None and frame.filename == learner_file]
     if not own:
         return f"{what} が起きました。"

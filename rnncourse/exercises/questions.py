@@ -37,17 +37,24 @@ def _type_name(value: Any) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Number) and not isinstance(value, bool)
+    """実数 (複素数・真偽値は含めない)。"""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _short(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        if value.size <= 8:
-            return np.array2string(value, precision=4, suppress_small=True, separator=", ")
-        return f"形 {value.shape} の配列"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    text = repr(value)
+    """値の短い表示。``__repr__`` が例外を送出する・深すぎる入れ子のものでも表示できる文字列を返す。"""
+    try:
+        if isinstance(value, np.ndarray):
+            if value.size <= 8:
+                return np.array2string(value, precision=4, suppress_small=True, separator=", ")
+            return f"形 {value.shape} の配列"
+        if isinstance(value, float):
+            return f"{value:.6g}"
+        text = repr(value)
+        if not isinstance(text, str):
+            raise TypeError
+    except BaseException:  # __repr__ が例外を送出する、入れ子が深すぎる (RecursionError) など
+        return f"{_type_name(value)} のオブジェクト (表示できません)"
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -86,6 +93,8 @@ def compare(expected: Any, got: Any, name: str = "答え", rtol: float = 1e-6, a
     if _is_number(expected):
         if isinstance(got, np.ndarray) and got.size == 1:
             got = got.item()
+        if isinstance(got, numbers.Complex) and not _is_number(got) and not isinstance(got, bool):
+            return f"{_subject(name)}は実数のはずですが、複素数 ({_short(got)}) でした。"
         if not _is_number(got):
             return f"{_subject(name)}は数値のはずですが、{_type_name(got)} ({_short(got)}) でした。"
         if not np.isclose(float(got), float(expected), rtol=rtol, atol=atol):
@@ -124,9 +133,13 @@ class Question:
         """答えを判定して結果を表示し、正解のときだけ真になる結果を返す。"""
         try:
             result = self.evaluate(value)
-        except Exception as error:  # 判定器の不具合でも学習者のノートを止めない
+        except RecursionError:
+            result = self._result(Status.ERROR, "答えの入れ子 (リストやタプルの中のリスト…) が深すぎて比べられません。")
+        except BaseException as error:  # 答えの値が比較や表示で例外を送出しても、学習者のノートを止めない
             result = self._result(
-                Status.ERROR, f"判定中に予期しないエラーが起きました ({type(error).__name__}: {error})。"
+                Status.ERROR,
+                f"判定中に予期しないエラーが起きました ({type(error).__name__})。"
+                "答えの値 (やその __eq__ や __repr__) が例外を送出していないか確かめてください。",
             )
         show(result)
         return result
@@ -202,13 +215,18 @@ class Case:
 class FunctionQuestion(Question):
     """関数を実装する問題。
 
-    ``reference`` は模範解答の関数、``cases`` はテストケース、``output_names`` は戻り値が
-    タプルのときの各要素の名前 (例 ``("h_t", "cache")``)。``compare_outputs`` で比べる要素を
-    選べます (既定はすべて)。
+    ``reference`` は模範解答の関数、``cases`` は学習者に見える (判定で使う) テストケース、
+    ``draw_cases`` は乱数の生成器から同じ種類の新しいテストケースを作る関数 (採点ではこれで
+    その場で作った入力を使い、学習者は採点の入力を知りません)、``reference_name`` はパッケージの中の
+    模範解答の名前 (例 ``"rnncourse.rnn.rnn_forward"``。採点では、これそのものやこれを呼ぶ答えは
+    点になりません)。``output_names`` は戻り値がタプルのときの各要素の名前 (例 ``("h_t", "cache")``)。
+    ``compare_outputs`` で比べる要素を選べます (既定はすべて)。
     """
 
     reference: Callable[..., Any] = lambda *args: None
     cases: tuple[Case, ...] = ()
+    draw_cases: Callable[[np.random.Generator], tuple[Case, ...]] | None = None
+    reference_name: str = ""
     output_names: tuple[str, ...] = ()
     compare_outputs: tuple[int, ...] | None = None
     mistakes: tuple[tuple[Callable[..., Any], str], ...] = ()
@@ -252,19 +270,18 @@ class FunctionQuestion(Question):
         calls = (call_learner_function(value, copy.deepcopy(case.args), timeout=self.timeout) for case in self.cases)
         return self.judge(calls)
 
-    def judge(self, calls: Iterable[LearnerCall]) -> CheckResult:
+    def judge(self, calls: Iterable[LearnerCall], cases: tuple[Case, ...] | None = None) -> CheckResult:
         """各テストケースで学習者の関数を呼んだ結果 (``cases`` と同じ順) を模範解答と比べる。
 
         呼び出しは ``calls`` から 1 つずつ取り出すので、最初の失敗で止まり、残りのケースは呼ばれません。
-        採点では別のプロセスで呼んだ結果をここに渡します。
+        採点では別のプロセスで、採点のときに作ったテストケース ``cases`` で呼んだ結果をここに渡します
+        (省略すると ``self.cases``)。
         """
-        for number, (case, call) in enumerate(zip(self.cases, calls), start=1):
+        cases = self.cases if cases is None else cases
+        for number, (case, call) in enumerate(zip(cases, calls), start=1):
             label = case.label or f"テストケース {number}"
             if call.timed_out:
-                return self._result(
-                    Status.ERROR,
-                    f"{label}: {self.timeout:g} 秒以内に終わらなかったので止めました。無限ループになっていませんか。",
-                )
+                return self._result(Status.ERROR, f"{label}: {self._timeout_message(call.elapsed)}")
             if call.not_implemented:
                 return self._result(Status.NOT_ATTEMPTED, "関数の中身がまだ NotImplementedError を送出しています。")
             if call.error is not None:
@@ -273,7 +290,16 @@ class FunctionQuestion(Question):
             reason = self._compare(expected, call.value)
             if reason:
                 return self._result(Status.INCORRECT, f"{label}: {reason}{self._cause(case, call.value)}")
-        return self._result(Status.CORRECT, f"{len(self.cases)} 個のテストケースすべてで模範解答と一致しました。")
+        return self._result(Status.CORRECT, f"{len(cases)} 個のテストケースすべてで模範解答と一致しました。")
+
+    def _timeout_message(self, elapsed: float | None) -> str:
+        if elapsed is not None and elapsed > self.timeout + 1.0:
+            return (
+                f"制限時間は {self.timeout:g} 秒ですが、止められたのは {elapsed:.1f} 秒後でした。"
+                "C で書かれた 1 回の処理 (sum(range(10**9)) や巨大な配列の計算など) の途中では止められないので、"
+                "それが終わるまで待ってから打ち切りました。計算の量を減らしてください。"
+            )
+        return f"{self.timeout:g} 秒以内に終わらなかったので止めました。無限ループになっていませんか。"
 
     def _cause(self, case: Case, got: Any) -> str:
         for wrong, cause in self.mistakes:

@@ -10,6 +10,7 @@
 tests/exercises/test_chNN.py に置きます。
 """
 
+import copy
 import importlib
 import json
 import numbers
@@ -20,6 +21,7 @@ import numpy as np
 import pytest
 
 from rnncourse.exercises import FunctionQuestion, RuleQuestion, Status, ValueQuestion
+from rnncourse.exercises.learner_code import call_learner_function
 from rnncourse.classroom.grading.submission import chapter_questions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,3 +199,33 @@ def test_function_returning_the_wrong_shape_is_explained(chapter, q):
     result = q.evaluate(wrong_shape)
     assert not result and result.status is Status.INCORRECT, result.text()
     assert "形" in result.message and is_japanese(result.message)
+
+
+# ------------------------------------------------------------------ 採点のときに作る入力と、模範解答の名前
+@pytest.mark.parametrize("chapter, q", FUNCTIONS, ids=FUNCTION_IDS)
+def test_grading_draws_fresh_cases_of_the_same_kinds(chapter, q):
+    first, second = q.draw_cases(np.random.default_rng(1)), q.draw_cases(np.random.default_rng(2))
+    assert len(first) == len(second) == len(q.cases)
+    assert [repr(c.args) for c in first] != [repr(c.args) for c in second], "採点のたびに違う入力"
+    assert [repr(c.args) for c in first] != [repr(c.args) for c in q.cases], "公開のケースとは違う入力"
+    calls = [call_learner_function(q.reference, copy.deepcopy(c.args)) for c in first]
+    assert q.judge(calls, cases=first)
+    for wrong, cause in q.mistakes:  # よくある間違いは、採点の入力でも見つかる
+        calls = [call_learner_function(wrong, copy.deepcopy(c.args)) for c in first]
+        assert not q.judge(calls, cases=first), cause
+
+
+@pytest.mark.parametrize("chapter, q", FUNCTIONS, ids=FUNCTION_IDS)
+def test_the_package_reference_is_named(chapter, q):
+    if not q.reference_name:  # パッケージに無い 1 行の模範解答 (第5章 演習 5) だけ
+        assert (chapter, q.answer_name) == ("05", "last_hidden")
+        return
+    module, _, qualname = q.reference_name.partition(".")
+    target = importlib.import_module(module)
+    for part in qualname.split("."):  # モジュールは import し、その中は属性としてたどる
+        module = f"{module}.{part}"
+        try:
+            target = importlib.import_module(module)
+        except ImportError:
+            target = getattr(target, part)
+    assert callable(target)

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -161,3 +163,71 @@ def test_compare_messages(expected, got, words):
 def test_compare_accepts_equal_values():
     assert compare(np.ones((2, 2)), np.ones((2, 2)) + 1e-12) is None
     assert compare((2, 3), [2, 3]) is None
+
+
+# ------------------------------------------------------------------ 学習者の関数がおかしなことをしても、読める日本語で偽
+class _Unprintable:
+    def __repr__(self):
+        raise RuntimeError("repr")
+
+    __str__ = __repr__
+
+
+class _Custom(BaseException):
+    pass
+
+
+class _BadMessage(Exception):
+    def __str__(self):
+        raise RuntimeError("str")
+
+
+def _nested(depth):
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _raise(error):
+    def function(x, W):
+        raise error
+
+    return function
+
+
+@pytest.mark.parametrize(
+    "answer, status, words",
+    [
+        (_raise(KeyboardInterrupt()), Status.ERROR, "KeyboardInterrupt"),
+        (_raise(_Custom("独自")), Status.ERROR, "_Custom"),
+        (_raise(SystemExit(3)), Status.ERROR, "SystemExit"),
+        (_raise(_BadMessage()), Status.ERROR, "_BadMessage"),
+        (lambda x, W: (x @ W.T + 0j, x.sum()), Status.INCORRECT, "complex"),
+        (lambda x, W: (x @ W.T, complex(1, 2)), Status.INCORRECT, "複素数"),
+        (lambda x, W: (_Unprintable(), x.sum()), Status.INCORRECT, "配列のはず"),
+        (lambda x, W: (x @ W.T, _Unprintable()), Status.INCORRECT, "表示できません"),
+        (lambda x, W: (x @ W.T, _nested(100_000)), Status.INCORRECT, "list"),
+        (lambda x, W: _nested(100_000), Status.INCORRECT, "組のはず"),
+    ],
+)
+def test_hostile_learner_functions_get_a_japanese_message(answer, status, words, capsys):
+    result = Q.check(answer)
+    out = capsys.readouterr().out
+    assert result.status is status and not result, result.text()
+    assert words in result.message and "Traceback" not in out and out.startswith("[問9]")
+
+
+def test_hostile_values_get_a_japanese_message(capsys):
+    for value in (_Unprintable(), complex(1, 2), _nested(100_000)):
+        result = ValueQuestion("問1", expected=12).check(value)
+        out = capsys.readouterr().out
+        assert not result and "Traceback" not in out and out.startswith("[問1]")
+
+
+def test_a_c_level_call_that_overruns_says_how_long_it_really_ran(capsys):
+    slow = FunctionQuestion("問8", reference=lambda n: n, cases=(Case((2 * 10**8,)),), timeout=0.2)
+    result = slow.check(lambda n: sum(range(n)))  # C の中の 1 回の呼び出しは SIGALRM で止まらない
+    assert result.status is Status.ERROR and not result
+    seconds = float(re.search(r"止められたのは ([\d.]+) 秒後", result.message).group(1))
+    assert seconds > 1.2 and "0.2 秒" in result.message and "C で書かれた" in result.message

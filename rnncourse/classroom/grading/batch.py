@@ -1,28 +1,169 @@
-"""多くの提出物を (必要なら並列に) 採点する。結果の順序は並列の数によらず、提出物の指定順。"""
+"""多くの提出物を (必要なら並列に) 採点する。結果の順序は並列の数によらず、提出物の指定順。
+
+提出物ごとに使い捨ての補助プロセス (``worker``) を起動し、制限時間 (``--timeout``) を過ぎたら
+プロセスごと止めます。補助プロセスが何で止まっても (カーネルからの大量のメッセージでメモリ上限を
+超えた、など)、その提出物の行が ``error`` か ``timeout`` になるだけで、ほかの提出物の採点は続きます。
+一時フォルダは最後に必ず消します。
+"""
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-from rnncourse.classroom.grading.report import Row
-from rnncourse.classroom.grading.submission import GradingLimits, grade_submission
+from rnncourse.classroom.grading.files import read_limited
+from rnncourse.classroom.grading.report import STATUSES, Row
+from rnncourse.classroom.grading.submission import GradingLimits
 
-__all__ = ["grade_all"]
+__all__ = ["grade_all", "grade_submission", "GRACE_S"]
+
+#: 制限時間のあと、補助プロセスが片付けを終えるまで待つ秒数。
+GRACE_S = 10.0
+_MAX_RESULT_BYTES = 64 * 1024 * 1024
+
+
+def _package_dir() -> Path:
+    import rnncourse
+
+    return Path(rnncourse.__file__).resolve().parent
+
+
+def _row(data: Any, path: str, chapter: str) -> Row | None:
+    if not isinstance(data, dict):
+        return None
+    values = [data.get(name) for name in ("submission", "chapter", "question", "status", "message")]
+    if not all(isinstance(v, str) for v in values) or values[3] not in STATUSES:
+        return None
+    return Row(path, values[1][:10], values[2][:100], values[3], values[4][:20000])
+
+
+def _rows_from(folder: Path, path: str, chapter: str | None, timed_out: bool, limits: GradingLimits) -> list[Row]:
+    from rnncourse.classroom.grading.worker import PREPARED_NAME, RESULT_NAME
+
+    result = read_limited(folder / RESULT_NAME, _MAX_RESULT_BYTES)
+    crash = ""
+    if result is not None:
+        try:
+            data = json.loads(result)
+        except (ValueError, RecursionError):
+            data = None
+        if isinstance(data, list):
+            rows = [_row(item, path, chapter or "-") for item in data]
+            if rows and all(row is not None for row in rows):
+                return rows  # type: ignore[return-value]
+        if isinstance(data, dict) and isinstance(data.get("crash"), str):
+            crash = data["crash"][:300]
+    if timed_out:
+        status, message = "timeout", f"採点全体の制限時間 {limits.notebook_timeout:g} 秒を超えたので止めました (答えの取り出しを含む)。"
+    elif crash:
+        status, message = "error", f"採点中にエラーが起きました ({crash})。"
+    else:
+        status = "error"
+        message = "採点の補助プロセスが途中で止まりました (カーネルが大量の出力やメッセージを送り、メモリの上限を超えたなど)。"
+    prepared = read_limited(folder / PREPARED_NAME, 1024 * 1024)
+    try:
+        info = json.loads(prepared) if prepared is not None else None
+    except ValueError:
+        info = None
+    if isinstance(info, dict) and isinstance(info.get("questions"), list):
+        found = str(info.get("chapter", chapter or "-"))
+        return [Row(path, found, str(q), status, message) for q in info["questions"]]
+    return [Row(path, chapter or "-", "-", status, message)]
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def _grade_one(index: int, path: str, chapter: str | None, limits: GradingLimits, root: Path, views: Any) -> list[Row]:
+    folder = root / f"s{index:05d}"
+    folder.mkdir(mode=0o700)
+    deadline = time.monotonic() + limits.notebook_timeout
+    job = {
+        "path": os.path.abspath(path),
+        "display": path,
+        "chapter": chapter,
+        "limits": asdict(limits),
+        "sandbox": views is not None,
+        "views": views,
+        "package_dir": str(_package_dir()),
+        "deadline": deadline,
+    }
+    (folder / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rnncourse.classroom.grading.worker", str(folder / "job.json")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=folder, start_new_session=True,
+    )
+    timed_out = False
+    try:
+        process.wait(timeout=max(1.0, deadline + GRACE_S - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    finally:
+        _kill_group(process)
+    return _rows_from(folder, path, chapter, timed_out, limits)
+
+
+def _remove(root: Path) -> None:
+    """一時フォルダを消す (提出物のコードが書き込み権限を外した場所があっても)。"""
+
+    def retry(function, name, info):  # type: ignore[no-untyped-def]
+        try:
+            os.chmod(os.path.dirname(name), stat.S_IRWXU)
+            os.chmod(name, stat.S_IRWXU)
+            function(name)
+        except OSError:
+            pass
+
+    shutil.rmtree(root, onerror=retry)
 
 
 def grade_all(
-    paths: Sequence[str | Path], chapter: str | None = None, limits: GradingLimits = GradingLimits(), jobs: int = 1
+    paths: Sequence[str | Path],
+    chapter: str | None = None,
+    limits: GradingLimits = GradingLimits(),
+    jobs: int = 1,
+    sandbox: bool = True,
 ) -> list[Row]:
-    """``paths`` を順に (``jobs`` > 1 なら並列に) 採点し、すべての行を提出物の指定順に並べて返す。"""
-    grade = partial(grade_submission, chapter=chapter, limits=limits)
-    if jobs <= 1 or len(paths) <= 1:
-        results = [grade(path) for path in paths]
-    else:
-        # 採点のプロセスはカーネルを起動するので fork ではなく spawn で作る
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(grade, paths))
+    """``paths`` を順に (``jobs`` > 1 なら並列に) 採点し、すべての行を提出物の指定順に並べて返す。
+
+    ``sandbox=True`` (既定) なら各提出物を箱 (bubblewrap) の中で実行します。返るときには、
+    すべてのカーネルと補助プロセスは止まり、一時フォルダは消えています。
+    """
+    from rnncourse.classroom.grading.views import build_views
+
+    names = [str(Path(p)) for p in paths]
+    root = Path(tempfile.mkdtemp(prefix="rnncourse-grade-"))
+    try:
+        views = None
+        if sandbox:
+            built = build_views(root / "views", _package_dir())
+            views = {"kernel": built.kernel, "judge": built.judge}
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            results = list(pool.map(lambda item: _grade_one(item[0], item[1], chapter, limits, root, views), enumerate(names)))
+    finally:
+        _remove(root)
     return [row for rows in results for row in rows]
+
+
+def grade_submission(
+    path: str | Path, chapter: str | None = None, limits: GradingLimits = GradingLimits(), sandbox: bool = True
+) -> list[Row]:
+    """提出物 ``path`` を 1 つ採点して、問題ごとの行を返す。どんな提出物でも例外は送出しない。"""
+    return grade_all([path], chapter=chapter, limits=limits, sandbox=sandbox)

@@ -15,10 +15,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["encode", "decode", "Opaque", "MAX_ARRAY_SIZE"]
+__all__ = ["encode", "decode", "Opaque", "TooLarge", "MAX_ARRAY_SIZE", "MAX_DEPTH"]
 
-#: これより要素の多い配列は中身を運ばない (巨大な戻り値で採点が止まらないように)。
+#: 1 つの値で運べる要素 (配列の要素・リストの要素など) の数の上限 (巨大な答えで採点が止まらないように)。
 MAX_ARRAY_SIZE = 1_000_000
+#: 入れ子の深さの上限。
+MAX_DEPTH = 20
+
+
+class TooLarge(ValueError):
+    """値が大きすぎて運べない (要素が合わせて ``MAX_ARRAY_SIZE`` 個を超える)。"""
 
 
 class Opaque:
@@ -42,9 +48,13 @@ def _opaque(type_name: str, description: str, is_callable: bool) -> Opaque:
     return type(name, (base,), {})(description)
 
 
-def encode(value: Any, depth: int = 0) -> Any:
-    """``value`` を JSON にできる形に変える。"""
-    if depth > 20:
+def encode(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """``value`` を JSON にできる形に変える。要素が合わせて ``MAX_ARRAY_SIZE`` 個を超えれば ``TooLarge``。"""
+    budget = [MAX_ARRAY_SIZE] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise TooLarge(f"要素が合わせて {MAX_ARRAY_SIZE} 個を超えます。")
+    if depth > MAX_DEPTH:
         return {"__opaque__": "object", "description": "深すぎる入れ子", "callable": False}
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -55,15 +65,16 @@ def encode(value: Any, depth: int = 0) -> Any:
     if isinstance(value, np.generic) and value.dtype.kind in "biuf":
         return {"__scalar__": value.item(), "dtype": value.dtype.str}
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        if value.size > MAX_ARRAY_SIZE:
-            return {"__opaque__": "ndarray", "description": f"形 {value.shape} の大きすぎる配列", "callable": False}
+        budget[0] -= value.size
+        if budget[0] < 0:
+            raise TooLarge(f"配列の要素が合わせて {MAX_ARRAY_SIZE} 個を超えます。")
         return {"__ndarray__": value.tolist(), "dtype": value.dtype.str, "shape": list(value.shape)}
     if isinstance(value, tuple):
-        return {"__tuple__": [encode(v, depth + 1) for v in value]}
+        return {"__tuple__": [encode(v, depth + 1, budget) for v in value]}
     if isinstance(value, list):
-        return [encode(v, depth + 1) for v in value]
+        return [encode(v, depth + 1, budget) for v in value]
     if isinstance(value, dict):
-        return {"__dict__": [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]}
+        return {"__dict__": [[encode(k, depth + 1, budget), encode(v, depth + 1, budget)] for k, v in value.items()]}
     description = f"{type(value).__name__} のオブジェクト"
     return {"__opaque__": type(value).__name__, "description": description, "callable": callable(value)}
 

@@ -1,20 +1,30 @@
-"""採点結果の書き出し: CSV (1 行 = 1 提出物 × 1 問)、学習者ごとのフィードバック (Markdown)、集計表。
+"""採点結果の書き出し: CSV (1 行 = 1 提出物 × 1 問)、学習者ごとのフィードバック (Markdown)、章ごとの集計表。
 
-    >>> rows = [Row("a.ipynb", "演習 1", "correct", "[演習 1] 正解です。")]
+    >>> rows = [Row("a.ipynb", "02", "演習 1", "correct", "[演習 1] 正解です。")]
     >>> print(summary_table(rows))
-    問題      正解  提出数
-    演習 1       1       1
+    章  問題      正解  提出数
+    02  演習 1       1       1
+
+提出物の名前やメッセージは学習者が決められる文字列なので、CSV では表計算ソフトが式として読む
+セル (``=`` ``+`` ``-`` ``@`` タブ・改行で始まるもの) の頭に ``'`` を付け、Markdown では記号を
+エスケープして、見出しや HTML として解釈されないようにします。ファイルはすべて一度に置き換えます。
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
-__all__ = ["Row", "STATUSES", "write_report", "write_feedback", "summary_table"]
+from rnncourse.classroom.grading.files import write_atomically
+
+__all__ = ["Row", "STATUSES", "write_report", "write_feedback", "summary_table", "csv_cell", "markdown_text"]
 
 #: status 列に現れる値。
 STATUSES = ("correct", "incorrect", "not_attempted", "error", "timeout", "invalid")
@@ -31,51 +41,98 @@ _STATUS_JA = {
 
 @dataclass(frozen=True)
 class Row:
-    """採点レポートの 1 行。``question`` は問題名 (提出物そのものが読めないときは ``-``)。"""
+    """採点レポートの 1 行。``chapter`` は章 ("02" など、分からなければ ``-``)、
+    ``question`` は問題名 (提出物そのものが読めないときは ``-``)。"""
 
     submission: str
+    chapter: str
     question: str
     status: str
     message: str
 
 
+def csv_cell(text: str) -> str:
+    """表計算ソフトが式として読むセルを、ただの文字列にする。
+
+    >>> csv_cell("=1+1"), csv_cell("-3"), csv_cell("演習 1")
+    ("'=1+1", "'-3", '演習 1')
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
+
+
 def write_report(rows: list[Row], path: str | Path) -> None:
-    """CSV を書く (UTF-8 BOM 付き: Excel で開いても日本語が化けないように)。"""
-    with open(path, "w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow([f.name for f in fields(Row)])
-        writer.writerows(astuple(row) for row in rows)
+    """CSV を一度に書く (UTF-8 BOM 付き: Excel で開いても日本語が化けないように)。"""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([f.name for f in fields(Row)])
+    writer.writerows([csv_cell(str(value)) for value in astuple(row)] for row in rows)
+    write_atomically(path, buffer.getvalue(), encoding="utf-8-sig")
+
+
+def markdown_text(text: str) -> str:
+    """Markdown の中で、そのまま文字として表示される形にする (見出し・表・HTML・リンクにならない)。
+
+    >>> markdown_text("# 正解 <b>6</b>")
+    '\\\\# 正解 &lt;b&gt;6&lt;/b&gt;'
+    """
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = re.sub(r"([\\`*_\[\]|~#])", r"\\\1", text)
+    text = re.sub(r"^(\s*)([+\-=])", r"\1\\\2", text, flags=re.M)  # 行頭の箇条書き・見出しの下線
+    return re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text, flags=re.M)  # 行頭の番号付きの箇条書き
 
 
 def _feedback_text(submission: str, rows: list[Row]) -> str:
     correct = sum(row.status == "correct" for row in rows if row.question != "-")
     total = sum(row.question != "-" for row in rows)
-    lines = [f"# 採点結果: {submission}", "", f"正解 {correct} / {total} 問", "", "| 問題 | 結果 |", "| --- | --- |"]
-    lines += [f"| {row.question} | {_STATUS_JA.get(row.status, row.status)} |" for row in rows]
+    chapter = rows[0].chapter if rows else "-"
+    lines = [
+        f"# 採点結果: {markdown_text(submission)}", "", f"第 {markdown_text(chapter)} 章、正解 {correct} / {total} 問", "",
+        "| 問題 | 結果 |", "| --- | --- |",
+    ]
+    lines += [f"| {markdown_text(row.question)} | {_STATUS_JA.get(row.status, row.status)} |" for row in rows]
     lines += ["", "## 詳しいフィードバック", ""]
     for row in rows:
-        message = row.message.replace("\n", "  \n")
-        lines += [f"### {row.question} ({_STATUS_JA.get(row.status, row.status)})", "", message, ""]
+        message = "  \n".join(markdown_text(line) for line in row.message.splitlines())
+        lines += [f"### {markdown_text(row.question)} ({_STATUS_JA.get(row.status, row.status)})", "", message, ""]
     return "\n".join(lines)
 
 
+def _stem(submission: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", str(Path(submission).with_suffix(""))).strip("._")[:150] or "submission"
+
+
 def write_feedback(rows: list[Row], folder: str | Path) -> list[Path]:
-    """提出物ごとに ``folder/<提出物の名前>.md`` を書き、書いたパスを返す。"""
+    """提出物ごとに ``folder/<提出物の名前>.md`` を書き、書いたパスを返す。
+
+    一時フォルダに全部書いてから ``folder`` と入れ替えるので、途中の状態は見えません (前の ``folder`` は消えます)。
+    """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     by_submission: dict[str, list[Row]] = {}
     for row in rows:
         by_submission.setdefault(row.submission, []).append(row)
-    written: list[Path] = []
-    for submission, own in by_submission.items():
-        stem = re.sub(r"[^\w.-]+", "_", str(Path(submission).with_suffix(""))).strip("._") or "submission"
-        target, number = folder / f"{stem}.md", 1
-        while target in written:  # 別のフォルダの同じ名前の提出物
-            number += 1
-            target = folder / f"{stem}_{number}.md"
-        target.write_text(_feedback_text(submission, own), encoding="utf-8")
-        written.append(target)
-    return written
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    names: list[str] = []
+    try:
+        for submission, own in by_submission.items():
+            stem, name, number = _stem(submission), "", 1
+            name = f"{stem}.md"
+            while name in names:  # 別のフォルダの同じ名前の提出物
+                number += 1
+                name = f"{stem}_{number}.md"
+            (staging / name).write_text(_feedback_text(submission, own), encoding="utf-8")
+            names.append(name)
+        os.chmod(staging, 0o755)
+        if folder.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+            os.replace(folder, old / "x")
+            os.replace(staging, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [folder / name for name in names]
 
 
 def _width(text: str) -> int:
@@ -88,16 +145,21 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 
 def summary_table(rows: list[Row]) -> str:
-    """問題ごとの正解数と提出数の表 (等幅フォントで揃う文字列)。"""
-    questions: dict[str, list[int]] = {}
+    """章・問題ごとの正解数と提出数の表 (等幅フォントで揃う文字列)。章ごとにまとめ、章の順に並べる。"""
+    questions: dict[tuple[str, str], list[int]] = {}
     for row in rows:
         if row.question == "-":
             continue
-        counts = questions.setdefault(row.question, [0, 0])
+        counts = questions.setdefault((row.chapter, row.question), [0, 0])
         counts[0] += row.status == "correct"
         counts[1] += 1
-    name_width = max([_width("問題"), *(_width(q) for q in questions)]) + 2
-    lines = [_pad("問題", name_width) + _pad("正解", 6, True) + _pad("提出数", 8, True)]
-    for question, (correct, total) in questions.items():
-        lines.append(_pad(question, name_width) + _pad(str(correct), 6, True) + _pad(str(total), 8, True))
+    order = sorted(questions, key=lambda key: key[0])  # 章の順 (同じ章の中は最初に現れた順のまま)
+    name_width = max([_width("問題"), *(_width(q) for _, q in questions)]) + 2
+    chapter_width = max([_width("章"), *(_width(c) for c, _ in questions)]) + 2
+    lines = [_pad("章", chapter_width) + _pad("問題", name_width) + _pad("正解", 6, True) + _pad("提出数", 8, True)]
+    for chapter, question in order:
+        correct, total = questions[(chapter, question)]
+        lines.append(
+            _pad(chapter, chapter_width) + _pad(question, name_width) + _pad(str(correct), 6, True) + _pad(str(total), 8, True)
+        )
     return "\n".join(lines)

@@ -32,7 +32,7 @@ def test_report_is_the_same_with_one_or_two_jobs(submissions, tmp_path, capsys):
     assert main(["grade", *submissions, "--out", str(tmp_path / "two.csv"), "--jobs", "2", "--timeout", "120"]) == 0
     one, two = read(tmp_path / "one.csv"), read(tmp_path / "two.csv")
     assert one == two
-    assert list(one[0]) == ["submission", "question", "status", "message"]
+    assert list(one[0]) == ["submission", "chapter", "question", "status", "message"]
     by_student = {}
     for row in one:
         by_student.setdefault(Path(row["submission"]).stem, []).append(row["status"])
@@ -54,3 +54,18 @@ def test_report_is_the_same_with_one_or_two_jobs(submissions, tmp_path, capsys):
 def test_usage_errors_exit_2_in_japanese(argv, capsys):
     assert main(argv) == 2
     assert "エラー" in capsys.readouterr().err
+
+
+def test_grade_refuses_without_bwrap_and_says_how_to_install(monkeypatch, tmp_path, capsys):
+    from rnncourse.classroom.grading import sandbox
+
+    monkeypatch.setattr(sandbox, "unavailable_reason", lambda: "bubblewrap (コマンド bwrap) が見つかりません。")
+    assert main(["grade", "a.ipynb", "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "apt-get install bubblewrap" in err and "--no-sandbox" in err
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_chapter_must_be_two_digits(tmp_path, capsys):
+    assert main(["grade", "a.ipynb", "--out", str(tmp_path / "r.csv"), "--chapter", "2"]) == 2
+    assert "2 桁" in capsys.readouterr().err

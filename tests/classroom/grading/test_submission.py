@@ -100,7 +100,7 @@ def graded(tmp_path_factory):
     nbformat.write(other, folder / "other_chapter.ipynb")
     paths["other_chapter"] = folder / "other_chapter.ipynb"
     digests = {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in paths.items()}
-    rows = grade_all(list(paths.values()), chapter="02", limits=LIMITS)
+    rows = grade_all(list(paths.values()), chapter="02", limits=LIMITS, jobs=2)
     by_name = {name: [r for r in rows if r.submission == str(p)] for name, p in paths.items()}
     return {"rows": by_name, "paths": paths, "digests": digests}
 
@@ -177,3 +177,7 @@ def test_originals_are_never_modified(graded):
 def test_missing_file_is_invalid(tmp_path):
     rows = grade_submission(tmp_path / "none.ipynb", chapter="02", limits=LIMITS)
     assert [r.status for r in rows] == ["invalid"]
+
+
+def test_rows_name_the_chapter(graded):
+    assert {row.chapter for rows in graded["rows"].values() for row in rows} == {"02"}

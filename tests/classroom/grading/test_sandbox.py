@@ -1,0 +1,121 @@
+"""箱のコマンド、箱の中の判定器の代わり、模範解答の差し替え、報告の無害化 (カーネルを起動しない部分)。"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnncourse.exercises.unavailable import REFERENCE_CALLS, ReferenceUsed, UnavailableQuestion
+from rnncourse.classroom.grading import sandbox
+from rnncourse.classroom.grading.report import Row, csv_cell, markdown_text, summary_table, write_feedback
+from rnncourse.classroom.grading.views import build_views, checker_stub, tripwire_source
+
+ROOT = Path(__file__).resolve().parents[3]
+CHAPTERS = [f"rnncourse.exercises.ch{n:02d}" for n in range(1, 8)]
+
+
+def test_sandbox_argv_isolates_everything():
+    argv = sandbox.wrap(["python"], sandbox.Layout(read_only=(("/usr", "/usr"),), env={"A": "1"}), chdir="/tmp")
+    for flag in ("--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session", "--clearenv"):
+        assert flag in argv
+    assert argv[argv.index("--cap-drop") + 1] == "ALL"
+    assert argv[-2:] == ["--", "python"]
+
+
+def test_layout_shows_the_python_and_the_package_but_not_the_repository(tmp_path):
+    layout = sandbox.python_layout(ROOT / "rnncourse", tmp_path)
+    targets = [target for _, target in layout.read_only]
+    assert str((ROOT / "rnncourse").resolve()) in targets
+    assert str(ROOT) not in targets and not any(t.startswith(str(ROOT / "solutions")) for t in targets)
+    assert "HOME" in layout.env and not any(name.startswith("RNNCOURSE_TEST") for name in layout.env)
+
+
+@pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="bwrap が使えません")
+def test_inside_the_box_the_repository_and_environment_are_out_of_sight(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNCOURSE_TEST_SECRET", "見えてはいけない")
+    layout = sandbox.python_layout(ROOT / "rnncourse", tmp_path)
+    code = (
+        "import os, json; print(json.dumps([os.path.exists(p) for p in "
+        f"({str(ROOT / 'solutions')!r}, {str(ROOT / 'README.md')!r}, {str(tmp_path)!r})] + "
+        "['RNNCOURSE_TEST_SECRET' in os.environ, os.getpid()]))"
+    )
+    done = subprocess.run(sandbox.wrap([sys.executable, "-c", code], layout, chdir="/tmp"), capture_output=True, text=True)
+    assert done.stdout.strip() == "[false, false, false, false, 2]", done.stderr
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_checker_stubs_hold_no_answers_and_keep_the_tools(name):
+    source = checker_stub(name)
+    real = importlib.import_module(name)
+    namespace: dict = {}
+    exec(compile(source, f"<{name}>", "exec"), namespace)
+    for attribute in real.__all__:
+        value = namespace[attribute]
+        if hasattr(getattr(real, attribute), "answer_name"):
+            assert isinstance(value, UnavailableQuestion)
+            assert not any(hasattr(value, a) for a in ("expected", "reference", "cases", "rule", "answer", "hints"))
+        else:
+            assert callable(value)
+    for secret in ("expected=", "cases=", "reference=", "rule=", "mistakes=", "BEGIN SOLUTION"):
+        assert secret not in source, secret
+
+
+def test_unavailable_question_says_so_in_japanese(capsys):
+    result = UnavailableQuestion("演習 1", "shapes").check(1)
+    assert not result and "採点中" in capsys.readouterr().out
+
+
+def test_tripwired_reference_records_and_stops():
+    source = "def ref(x):\n    return x + 1\n\nclass V:\n    def encode(self, t):\n        return t\n"
+    namespace: dict = {}
+    exec(tripwire_source(source, "m", {"ref", "V.encode"}), namespace)
+    REFERENCE_CALLS.clear()
+    with pytest.raises(ReferenceUsed):
+        namespace["ref"](1)
+    with pytest.raises(ReferenceUsed):
+        namespace["V"]().encode("a")
+    assert REFERENCE_CALLS == ["m.ref", "m.V.encode"]
+    REFERENCE_CALLS.clear()
+
+
+def test_views_cover_every_chapter_and_hide_bytecode(tmp_path):
+    views = build_views(tmp_path, ROOT / "rnncourse")
+    kernel_targets = {target for _, target in views.kernel}
+    for name in CHAPTERS:
+        assert os.path.realpath(importlib.import_module(name).__file__) in kernel_targets
+    assert any(target.endswith("exercises/__pycache__") for target in kernel_targets)
+    judge_02 = {target for _, target in views.judge["02"]}
+    assert os.path.realpath(importlib.import_module("rnncourse.nn.rnn").__file__) in judge_02
+
+
+def test_csv_cells_that_start_a_formula_are_neutralised():
+    assert [csv_cell(t) for t in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "普通")] == [
+        "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx", "普通"
+    ]
+
+
+def test_markdown_text_shows_student_text_as_text():
+    text = markdown_text("# 見出し\n- 箇条書き\n1. 番号\n<b>太字</b> | 表 | [リンク](x)")
+    assert "<b>" not in text and text.startswith("\\#") and "\n\\- " in text and "\n1\\." in text
+    assert "\\|" in text and "\\[" in text
+
+
+def test_summary_groups_by_chapter():
+    rows = [Row("a", "02", "演習 1", "correct", ""), Row("b", "01", "演習 1", "incorrect", ""),
+            Row("c", "02", "演習 1", "incorrect", "")]
+    lines = summary_table(rows).splitlines()
+    assert [line.split() for line in lines[1:]] == [["01", "演習", "1", "0", "1"], ["02", "演習", "1", "1", "2"]]
+
+
+def test_feedback_folder_is_replaced_as_a_whole(tmp_path):
+    folder = tmp_path / "report_feedback"
+    folder.mkdir()
+    (folder / "old.md").write_text("古い", encoding="utf-8")
+    written = write_feedback([Row("new.ipynb", "02", "演習 1", "correct", "")], folder)
+    assert [p.name for p in written] == ["new.md"] and sorted(p.name for p in folder.iterdir()) == ["new.md"]
+    assert [p.name for p in tmp_path.iterdir()] == ["report_feedback"]  # 一時フォルダは残らない
