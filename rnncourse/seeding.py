@@ -17,12 +17,26 @@ PyTorch の既定の型を float64 にします (実務の既定は速い float3
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
+from typing import Iterator
 
 import numpy as np
 
-__all__ = ["PRECISIONS", "reproducible"]
+__all__ = ["PRECISIONS", "reproducible", "torch_defaults"]
 
 PRECISIONS = ("float64", "float32")
+
+
+def _check_precision(precision: object) -> str:
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision は {' か '.join(repr(p) for p in PRECISIONS)} にしてください ({precision!r} が渡されました)。")
+    return str(precision)
+
+
+def _check_threads(threads: object) -> int | None:
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"torch_threads は 1 以上の整数か None にしてください ({threads!r} が渡されました)。")
+    return threads
 
 
 def reproducible(seed: int = 0, precision: str = "float64", torch_threads: int | None = 1) -> np.random.Generator:
@@ -36,10 +50,7 @@ def reproducible(seed: int = 0, precision: str = "float64", torch_threads: int |
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed は 0 以上の整数にしてください ({seed!r} が渡されました)。")
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision は {' か '.join(repr(p) for p in PRECISIONS)} にしてください ({precision!r} が渡されました)。")
-    if torch_threads is not None and (isinstance(torch_threads, bool) or not isinstance(torch_threads, int) or torch_threads < 1):
-        raise ValueError(f"torch_threads は 1 以上の整数か None にしてください ({torch_threads!r} が渡されました)。")
+    precision, torch_threads = _check_precision(precision), _check_threads(torch_threads)
     random.seed(int(seed))
     try:
         import torch
@@ -51,3 +62,31 @@ def reproducible(seed: int = 0, precision: str = "float64", torch_threads: int |
         if torch_threads is not None:
             torch.set_num_threads(torch_threads)
     return np.random.default_rng(int(seed))
+
+
+@contextmanager
+def torch_defaults(precision: str = "float64", torch_threads: int | None = 1) -> Iterator[None]:
+    """with の中だけ、PyTorch の既定の型とスレッド数を ``reproducible`` と同じにする (出るときに元に戻す)。
+
+    >>> import torch
+    >>> before = torch.get_default_dtype()
+    >>> with torch_defaults("float64"):
+    ...     torch.zeros(1).dtype
+    torch.float64
+    >>> torch.get_default_dtype() == before
+    True
+
+    判定器が学習者と同じ条件で実験をやり直すときなど、呼び出し側の設定を変えずに計算したいときに使います。
+    """
+    import torch
+
+    precision, torch_threads = _check_precision(precision), _check_threads(torch_threads)
+    dtype, threads = torch.get_default_dtype(), torch.get_num_threads()
+    torch.set_default_dtype(getattr(torch, precision))
+    if torch_threads is not None:
+        torch.set_num_threads(torch_threads)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(dtype)
+        torch.set_num_threads(threads)
