@@ -1,7 +1,7 @@
 """感情分類 (多対一) のための日本語の短いレビュー文: 文法で作り、ラベル (肯定 1 / 否定 0) と現象の名前を付ける。
 
 同梱のデータは、この講座のために書いた小さな文法から乱数の種 ``SEED`` で一度だけ作ったもので、
-学習・検証・テストに分けて ``rnncourse/data/sentiment_ja.tsv`` に入っています::
+訓練・検証・テストに分けて ``rnncourse/data/sentiment_ja.tsv`` に入っています::
 
     >>> train = load_sentiment("train")
     >>> len(train), len(load_sentiment("validation")), len(load_sentiment("test"))
@@ -68,7 +68,7 @@ SPLITS = ("train", "validation", "test")
 PHENOMENA = ("plain", "negation", "double_negation", "contrast", "degree")
 #: 現象ごとの文の数 (どれも肯定と否定がちょうど半分ずつ)。合計 3,000 文。
 PHENOMENON_COUNTS = {"plain": 900, "negation": 600, "double_negation": 360, "contrast": 600, "degree": 540}
-#: 各現象・各ラベルを 学習 : 検証 : テスト = 3 : 1 : 1 に分ける。
+#: 各現象・各ラベルを 訓練 : 検証 : テスト = 3 : 1 : 1 に分ける。
 SPLIT_FRACTIONS = (3, 1, 1)
 #: 分けたあとの文の数。
 SPLIT_SIZES = {"train": 1800, "validation": 600, "test": 600}
@@ -823,7 +823,7 @@ def _fits(text: str) -> bool:
 
 
 def generate_sentiment(seed: int = SEED) -> list[SentimentExample]:
-    """文法から 3,000 文を作り、学習・検証・テストに分けて返す (同じ ``seed`` なら毎回同じ)。
+    """文法から 3,000 文を作り、訓練・検証・テストに分けて返す (同じ ``seed`` なら毎回同じ)。
 
     >>> examples = generate_sentiment()
     >>> len(examples)
