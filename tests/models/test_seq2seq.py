@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse.gru import gru_forward
-from rnncourse.interop import gru_weights_from_torch
+from rnncourse.nn.gru import gru_forward
+from rnncourse.models.interop import gru_weights_from_torch
 from rnncourse.models.seq2seq import (
     BOS,
     EOS,

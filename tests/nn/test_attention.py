@@ -8,7 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnncourse.gradcheck import numerical_gradient, rel_error
+from rnncourse.nn.gradcheck import numerical_gradient, rel_error
 from rnncourse.nn.attention import attention_backward, attention_forward
 from rnncourse.shapes import ShapeError
 
