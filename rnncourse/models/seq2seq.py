@@ -321,7 +321,9 @@ def train_seq2seq(
     各ステップで ``np.random.default_rng(seed)`` から ``batch_size`` 個の例を (重複を許して) 選び、
     そのバッチの最長に合わせて詰め物を切り詰めます。損失は詰め物を除いた全出力文字 (<eos> を含む) の
     交差エントロピーの平均です。``clip`` は勾配のノルムの上限 (None で切らない)。
-    モデルの重みの dtype (``model.double()`` なら float64) のまま計算します。
+    モデルの重みの dtype のまま計算します。どの CPU でも同じ結果にするには、``rnncourse.seeding.reproducible``
+    (PyTorch の既定の型を float64 にする) の後でモデルを作ってください。float32 で作ってから ``.double()``
+    にすると、初期値が float32 の乱数なので、CPU のカーネルによって初期値が最大 1e-6 ほど違います。
     """
     if not isinstance(model, Seq2Seq):
         raise TypeError(f"引数 model は Seq2Seq を渡してください ({type(model).__name__} が渡されました)。")

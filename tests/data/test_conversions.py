@@ -208,6 +208,12 @@ def test_splits_are_disjoint_deterministic_and_correct(make):
     assert make(4) != splits
 
 
+@pytest.mark.parametrize("make", [kanji_number_splits, era_date_splits])
+def test_training_data_does_not_depend_on_the_other_sizes(make):
+    small, large = make(100, 10, 10, seed=5), make(100, 3000, 3000, seed=5)
+    assert small.train == large.train and small.validation == large.validation[:10]
+
+
 def test_kanji_numbers_cover_lengths_zeros_and_digit_counts():
     splits = kanji_number_splits(3000, 0, 0, max_digits=12, seed=0)
     digits = [y for _, y in splits.train]
