@@ -16,7 +16,8 @@
     h_i = GRU(E_src[x_i], h_{i−1})          (符号化器、h_0 = 0、i = 1 … T)
     s_t = GRU(E_tgt[y_{t−1}], s_{t−1})      (復号化器、s_0 = h_T、y_0 = <bos>)
     c_t = h_T                               (注意なし: 毎時刻、入力を読み終えた隠れ状態 1 つ)
-    c_t = Σ_i α_{t,i} h_i,  α_t = softmax_i(h_i · s_t / √H)   (注意あり: rnncourse.nn.attention と同じ式)
+    c_t = Σ_i α_{t,i} h_i,  α_t = softmax_i(h_i · s_t / √H)   (注意あり: rnncourse.nn.attention と同じ式。
+                                                          内積注意を選んだ理由もそちらに)
     p(y_t | y_<t, x) = softmax(W_out [s_t; c_t] + b_out)
 
 注意の有無で変わるのは c_t の作り方だけで、パラメータ (埋め込み・2 つの GRU・出力層) の形と数は同じです。
