@@ -29,6 +29,15 @@ SRC = Seq2SeqVocab.from_texts([x for x, _ in PAIRS])
 TGT = Seq2SeqVocab.from_texts([y for _, y in PAIRS])
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    # 小さなテンソルでは 1 スレッドが速く、共有マシンの負荷にも左右されにくい (2 スレッドで 50 倍遅くなったことがある)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def _model(attention: bool, seed: int = 0, H: int = 6, E: int = 5) -> Seq2Seq:
     torch.manual_seed(seed)
     return Seq2Seq(SRC.size, TGT.size, E, H, attention=attention).double()
