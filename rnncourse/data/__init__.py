@@ -18,10 +18,20 @@ from rnncourse.data.timeseries import (
 )
 from rnncourse.data.padding import pad_sequences, length_mask, random_length_sequences
 from rnncourse.data.tasks import sequence_classification_task, tagging_task, memory_task, lag_task
+from rnncourse.data.sentiment import (
+    load_sentiment, load_sentiment_examples, SentimentExample, contrast_pairs, contrast_pair, PHENOMENA,
+)
+from rnncourse.data.conversions import (
+    kanji_number_splits, count_kanji_numbers, era_date_splits, count_era_dates, int_to_kanji, kanji_to_int,
+    kanji_to_digits, digits_to_kanji, era_to_iso, iso_to_era,
+)
 
 __all__ = [
     "load_corpus", "read_text_file", "TextEncodingError", "CharVocab", "one_hot", "train_val_split_text",
     "stream_layout", "stream_batches", "noisy_sine", "sliding_windows", "train_test_split_series",
     "naive_forecast_mse", "mean_forecast_mse", "pad_sequences", "length_mask", "random_length_sequences",
-    "sequence_classification_task", "tagging_task", "memory_task", "lag_task",
+    "sequence_classification_task", "tagging_task", "memory_task", "lag_task", "load_sentiment",
+    "load_sentiment_examples", "SentimentExample", "contrast_pairs", "contrast_pair", "PHENOMENA",
+    "kanji_number_splits", "count_kanji_numbers", "era_date_splits", "count_era_dates", "int_to_kanji",
+    "kanji_to_int", "kanji_to_digits", "digits_to_kanji", "era_to_iso", "iso_to_era",
 ]

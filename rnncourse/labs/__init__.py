@@ -3,37 +3,80 @@
     >>> from rnncourse.labs import bag_of_words
     >>> bag_of_words([[0, 2, 2]], size=3).tolist()
     [[1.0, 0.0, 2.0]]
+
+ここに並べた名前は、使われたときに初めてそのモジュールを読み込みます (PEP 562 の ``__getattr__``)。
+たとえば ``rnncourse.models.counting`` だけを使う判定器は、PyTorch を読み込まずに済みます。
 """
 
-from rnncourse.labs.bow import bag_of_words
-from rnncourse.labs.classifier import (
-    init_classifier_params, classifier_forward, classifier_loss_and_grads, classifier_predict,
-    classifier_accuracy, train_numpy_classifier, TorchTwinClassifier,
-)
-from rnncourse.labs.tbptt import (
-    tbptt_chunks, init_regressor_params, regressor_predict, tbptt_loss_and_grads, train_tbptt, lag_accuracy,
-)
-from rnncourse.labs.gradient_flow import (
-    state_gradient_norms, remedy_classifier, remedy_memory_accuracy, train_sgd,
-)
-from rnncourse.labs.gate_plots import (
-    plot_gate_activations, plot_grouped_bars, plot_mean_spread, gradient_norms_by_lag, matching_hidden_size,
-    open_keep_gate, memory_accuracy, memory_sweep, learning_rate_search, best_learning_rate,
-)
-from rnncourse.labs.rnn_shapes import rnn_shapes, measured_rnn_shapes, shape_table, plot_rnn_layout
-from rnncourse.labs.numpy_lm import (
-    init_numpy_lm, numpy_lm_params_from_torch, numpy_lm_loss, numpy_lm_evaluate, train_numpy_lm,
-)
-from rnncourse.labs.experiments import SOLVED, memory_task_accuracy, solved_count
-from rnncourse.labs.parallel import run_all
+from __future__ import annotations
 
-__all__ = [
-    "bag_of_words", "init_classifier_params", "classifier_forward", "classifier_loss_and_grads",
-    "classifier_predict", "classifier_accuracy", "train_numpy_classifier", "TorchTwinClassifier", "tbptt_chunks",
-    "init_regressor_params", "regressor_predict", "tbptt_loss_and_grads", "train_tbptt", "lag_accuracy",
-    "state_gradient_norms", "remedy_classifier", "remedy_memory_accuracy", "train_sgd", "plot_gate_activations",
-    "plot_grouped_bars", "plot_mean_spread", "gradient_norms_by_lag", "matching_hidden_size", "open_keep_gate",
-    "memory_accuracy", "memory_sweep", "learning_rate_search", "best_learning_rate", "rnn_shapes", "measured_rnn_shapes", "shape_table", "plot_rnn_layout",
-    "init_numpy_lm", "numpy_lm_params_from_torch", "numpy_lm_loss", "numpy_lm_evaluate", "train_numpy_lm",
-    "memory_task_accuracy", "SOLVED", "solved_count", "run_all",
-]
+import importlib
+from typing import Any
+
+# 公開する名前 → それを定義しているモジュール
+_EXPORTS = {
+    # rnncourse.labs.bow
+    "bag_of_words": "rnncourse.labs.bow",
+    # rnncourse.labs.classifier
+    "init_classifier_params": "rnncourse.labs.classifier",
+    "classifier_forward": "rnncourse.labs.classifier",
+    "classifier_loss_and_grads": "rnncourse.labs.classifier",
+    "classifier_predict": "rnncourse.labs.classifier",
+    "classifier_accuracy": "rnncourse.labs.classifier",
+    "train_numpy_classifier": "rnncourse.labs.classifier",
+    "TorchTwinClassifier": "rnncourse.labs.classifier",
+    # rnncourse.labs.tbptt
+    "tbptt_chunks": "rnncourse.labs.tbptt",
+    "init_regressor_params": "rnncourse.labs.tbptt",
+    "regressor_predict": "rnncourse.labs.tbptt",
+    "tbptt_loss_and_grads": "rnncourse.labs.tbptt",
+    "train_tbptt": "rnncourse.labs.tbptt",
+    "lag_accuracy": "rnncourse.labs.tbptt",
+    # rnncourse.labs.gradient_flow
+    "state_gradient_norms": "rnncourse.labs.gradient_flow",
+    "remedy_classifier": "rnncourse.labs.gradient_flow",
+    "remedy_memory_accuracy": "rnncourse.labs.gradient_flow",
+    "train_sgd": "rnncourse.labs.gradient_flow",
+    # rnncourse.labs.gate_plots
+    "plot_gate_activations": "rnncourse.labs.gate_plots",
+    "plot_grouped_bars": "rnncourse.labs.gate_plots",
+    "plot_mean_spread": "rnncourse.labs.gate_plots",
+    "gradient_norms_by_lag": "rnncourse.labs.gate_plots",
+    "matching_hidden_size": "rnncourse.labs.gate_plots",
+    "open_keep_gate": "rnncourse.labs.gate_plots",
+    "memory_accuracy": "rnncourse.labs.gate_plots",
+    "memory_sweep": "rnncourse.labs.gate_plots",
+    "learning_rate_search": "rnncourse.labs.gate_plots",
+    "best_learning_rate": "rnncourse.labs.gate_plots",
+    # rnncourse.labs.rnn_shapes
+    "rnn_shapes": "rnncourse.labs.rnn_shapes",
+    "measured_rnn_shapes": "rnncourse.labs.rnn_shapes",
+    "shape_table": "rnncourse.labs.rnn_shapes",
+    "plot_rnn_layout": "rnncourse.labs.rnn_shapes",
+    # rnncourse.labs.numpy_lm
+    "init_numpy_lm": "rnncourse.labs.numpy_lm",
+    "numpy_lm_params_from_torch": "rnncourse.labs.numpy_lm",
+    "numpy_lm_loss": "rnncourse.labs.numpy_lm",
+    "numpy_lm_evaluate": "rnncourse.labs.numpy_lm",
+    "train_numpy_lm": "rnncourse.labs.numpy_lm",
+    # rnncourse.labs.experiments
+    "SOLVED": "rnncourse.labs.experiments",
+    "memory_task_accuracy": "rnncourse.labs.experiments",
+    "solved_count": "rnncourse.labs.experiments",
+    # rnncourse.labs.parallel
+    "run_all": "rnncourse.labs.parallel",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'rnncourse.labs' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value  # 2 回目からは普通の属性として見つかる
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

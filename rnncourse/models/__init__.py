@@ -3,26 +3,74 @@
     >>> from rnncourse.models import make_recurrent, parameter_count
     >>> parameter_count(make_recurrent("lstm", 10, 32))
     5632
+
+ここに並べた名前は、使われたときに初めてそのモジュールを読み込みます (PEP 562 の ``__getattr__``)。
+たとえば ``rnncourse.models.counting`` だけを使う判定器は、PyTorch を読み込まずに済みます。
 """
 
-from rnncourse.models.torch_models import (
-    make_recurrent, SequenceClassifier, SequenceTagger, train_classifier, accuracy, parameter_count,
-)
-from rnncourse.models.counting import recurrent_param_count, activation_count
-from rnncourse.models.interop import (
-    rnn_weights_from_torch, lstm_weights_from_torch, gru_weights_from_torch, load_weights_into_torch,
-)
-from rnncourse.models.language_model import (
-    CharLanguageModel, detach_state, train_language_model, evaluate_loss, perplexity, bits_per_char,
-    uniform_loss, unigram_probs, bigram_probs, unigram_loss, bigram_loss, choose_add_k, temperature_probs,
-    entropy_bits, generate, save_language_model, load_language_model, plot_stream_layout,
-)
+from __future__ import annotations
 
-__all__ = [
-    "make_recurrent", "SequenceClassifier", "SequenceTagger", "train_classifier", "accuracy", "parameter_count",
-    "recurrent_param_count", "activation_count", "rnn_weights_from_torch", "lstm_weights_from_torch",
-    "gru_weights_from_torch", "load_weights_into_torch", "CharLanguageModel", "detach_state",
-    "train_language_model", "evaluate_loss", "perplexity", "bits_per_char", "uniform_loss", "unigram_probs",
-    "bigram_probs", "unigram_loss", "bigram_loss", "choose_add_k", "temperature_probs", "entropy_bits", "generate",
-    "save_language_model", "load_language_model", "plot_stream_layout",
-]
+import importlib
+from typing import Any
+
+# 公開する名前 → それを定義しているモジュール
+_EXPORTS = {
+    # rnncourse.models.torch_models
+    "make_recurrent": "rnncourse.models.torch_models",
+    "SequenceClassifier": "rnncourse.models.torch_models",
+    "SequenceTagger": "rnncourse.models.torch_models",
+    "train_classifier": "rnncourse.models.torch_models",
+    "accuracy": "rnncourse.models.torch_models",
+    "parameter_count": "rnncourse.models.torch_models",
+    "model_dtype": "rnncourse.models.torch_models",
+    # rnncourse.models.counting
+    "recurrent_param_count": "rnncourse.models.counting",
+    "activation_count": "rnncourse.models.counting",
+    # rnncourse.models.interop
+    "rnn_weights_from_torch": "rnncourse.models.interop",
+    "lstm_weights_from_torch": "rnncourse.models.interop",
+    "gru_weights_from_torch": "rnncourse.models.interop",
+    "load_weights_into_torch": "rnncourse.models.interop",
+    # rnncourse.models.language_model
+    "CharLanguageModel": "rnncourse.models.language_model",
+    "detach_state": "rnncourse.models.language_model",
+    "train_language_model": "rnncourse.models.language_model",
+    "evaluate_loss": "rnncourse.models.language_model",
+    "perplexity": "rnncourse.models.language_model",
+    "bits_per_char": "rnncourse.models.language_model",
+    "uniform_loss": "rnncourse.models.language_model",
+    "unigram_probs": "rnncourse.models.language_model",
+    "bigram_probs": "rnncourse.models.language_model",
+    "unigram_loss": "rnncourse.models.language_model",
+    "bigram_loss": "rnncourse.models.language_model",
+    "choose_add_k": "rnncourse.models.language_model",
+    "temperature_probs": "rnncourse.models.language_model",
+    "entropy_bits": "rnncourse.models.language_model",
+    "generate": "rnncourse.models.language_model",
+    "save_language_model": "rnncourse.models.language_model",
+    "load_language_model": "rnncourse.models.language_model",
+    "plot_stream_layout": "rnncourse.models.language_model",
+    # rnncourse.models.seq2seq
+    "Seq2Seq": "rnncourse.models.seq2seq",
+    "Seq2SeqVocab": "rnncourse.models.seq2seq",
+    "encode_pairs": "rnncourse.models.seq2seq",
+    "train_seq2seq": "rnncourse.models.seq2seq",
+    "translate": "rnncourse.models.seq2seq",
+    "exact_match": "rnncourse.models.seq2seq",
+    "char_accuracy": "rnncourse.models.seq2seq",
+    "exact_match_by_length": "rnncourse.models.seq2seq",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'rnncourse.models' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value  # 2 回目からは普通の属性として見つかる
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -24,13 +24,15 @@ from rnncourse.nn.jacobian import (
     recurrent_matrix, spectral_radius, rescale_spectral_radius, scalar_chain, step_jacobian,
     jacobian_products, hidden_gradient_norms, predicted_slope, measured_slope,
 )
+from rnncourse.nn.attention import attention_forward, attention_backward
 
 __all__ = [
     "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward", "lstm_step_forward",
-    "lstm_step_backward", "lstm_forward", "lstm_backward", "lstm_gates", "gru_step_forward", "gru_step_backward",
-    "gru_forward", "gru_backward", "gru_gates", "affine_forward", "affine_backward", "temporal_affine_forward",
-    "temporal_affine_backward", "sigmoid", "softmax", "softmax_cross_entropy", "temporal_softmax_cross_entropy",
-    "mse_loss", "clip_grad_norm", "clip_grad_value", "SGD", "Adam", "numerical_gradient", "rel_error",
-    "recurrent_matrix", "spectral_radius", "rescale_spectral_radius", "scalar_chain", "step_jacobian",
-    "jacobian_products", "hidden_gradient_norms", "predicted_slope", "measured_slope",
+    "lstm_step_backward", "lstm_forward", "lstm_backward", "lstm_gates", "gru_step_forward",
+    "gru_step_backward", "gru_forward", "gru_backward", "gru_gates", "affine_forward", "affine_backward",
+    "temporal_affine_forward", "temporal_affine_backward", "sigmoid", "softmax", "softmax_cross_entropy",
+    "temporal_softmax_cross_entropy", "mse_loss", "clip_grad_norm", "clip_grad_value", "SGD", "Adam",
+    "numerical_gradient", "rel_error", "recurrent_matrix", "spectral_radius", "rescale_spectral_radius",
+    "scalar_chain", "step_jacobian", "jacobian_products", "hidden_gradient_norms", "predicted_slope",
+    "measured_slope", "attention_forward", "attention_backward",
 ]

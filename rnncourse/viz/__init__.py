@@ -4,20 +4,45 @@
     >>> from rnncourse.nn import sigmoid
     >>> print(show_source(sigmoid, docstring=False))  # doctest: +ELLIPSIS
     def sigmoid(...
+
+ここに並べた名前は、使われたときに初めてそのモジュールを読み込みます (PEP 562 の ``__getattr__``)。
+たとえば ``rnncourse.models.counting`` だけを使う判定器は、PyTorch を読み込まずに済みます。
 """
 
-from rnncourse.viz.plots import (
-    plot_unrolled_rnn, plot_hidden_heatmap, plot_gradient_norms, plot_training_curves,
-    plot_hidden_trajectories,
-)
-from rnncourse.viz.widgets import (
-    render_hidden_states, render_gradient_norms, hidden_state_explorer, gradient_norm_explorer,
-)
-from rnncourse.viz.progress import TrainingProgress
-from rnncourse.viz.source import show_source
+from __future__ import annotations
 
-__all__ = [
-    "plot_unrolled_rnn", "plot_hidden_heatmap", "plot_gradient_norms", "plot_training_curves",
-    "plot_hidden_trajectories", "render_hidden_states", "render_gradient_norms", "hidden_state_explorer",
-    "gradient_norm_explorer", "TrainingProgress", "show_source",
-]
+import importlib
+from typing import Any
+
+# 公開する名前 → それを定義しているモジュール
+_EXPORTS = {
+    # rnncourse.viz.plots
+    "plot_unrolled_rnn": "rnncourse.viz.plots",
+    "plot_hidden_heatmap": "rnncourse.viz.plots",
+    "plot_gradient_norms": "rnncourse.viz.plots",
+    "plot_training_curves": "rnncourse.viz.plots",
+    "plot_hidden_trajectories": "rnncourse.viz.plots",
+    # rnncourse.viz.widgets
+    "render_hidden_states": "rnncourse.viz.widgets",
+    "render_gradient_norms": "rnncourse.viz.widgets",
+    "hidden_state_explorer": "rnncourse.viz.widgets",
+    "gradient_norm_explorer": "rnncourse.viz.widgets",
+    # rnncourse.viz.progress
+    "TrainingProgress": "rnncourse.viz.progress",
+    # rnncourse.viz.source
+    "show_source": "rnncourse.viz.source",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'rnncourse.viz' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value  # 2 回目からは普通の属性として見つかる
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
