@@ -10,8 +10,8 @@
 """
 
 from rnncourse.data.text import (
-    load_corpus, read_text_file, TextEncodingError, CharVocab, one_hot, train_val_split_text, stream_layout,
-    stream_batches,
+    load_corpus, read_text_file, TextEncodingError, CharVocab, one_hot, train_val_split_text,
+    train_val_test_split_text, clean_aozora, stream_layout, stream_batches,
 )
 from rnncourse.data.timeseries import (
     noisy_sine, sliding_windows, train_test_split_series, naive_forecast_mse, mean_forecast_mse,
@@ -27,7 +27,7 @@ from rnncourse.data.conversions import (
 )
 
 __all__ = [
-    "load_corpus", "read_text_file", "TextEncodingError", "CharVocab", "one_hot", "train_val_split_text",
+    "load_corpus", "read_text_file", "TextEncodingError", "CharVocab", "one_hot", "train_val_split_text", "train_val_test_split_text", "clean_aozora",
     "stream_layout", "stream_batches", "noisy_sine", "sliding_windows", "train_test_split_series",
     "naive_forecast_mse", "mean_forecast_mse", "pad_sequences", "length_mask", "random_length_sequences",
     "sequence_classification_task", "tagging_task", "memory_task", "lag_task", "load_sentiment",

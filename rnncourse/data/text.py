@@ -44,6 +44,8 @@ __all__ = [
     "CharVocab",
     "one_hot",
     "train_val_split_text",
+    "train_val_test_split_text",
+    "clean_aozora",
     "StreamLayout",
     "stream_layout",
     "stream_batches",
@@ -269,6 +271,59 @@ def train_val_split_text(text: str, val_fraction: float = 0.1) -> tuple[str, str
             f"(検証用の長さ {n_val})。"
         )
     return text[: len(text) - n_val], text[len(text) - n_val :]
+
+
+def train_val_test_split_text(text: str, val_fraction: float = 0.1, test_fraction: float = 0.1) -> tuple[str, str, str]:
+    """テキストを位置で 3 つに分ける: 先頭側を訓練用、その次の val_fraction を検証用、最後の test_fraction をテスト用。
+
+    >>> train_val_test_split_text("abcdefghij", val_fraction=0.2, test_fraction=0.1)
+    ('abcdefg', 'hi', 'j')
+
+    設定 (学習率など) は検証用で選び、選んだモデルの最終的な値はテスト用で一度だけ測ります。
+    各部分の長さは round(len(text) × 割合)。戻り値は (train, val, test) の 3 つの str。
+    """
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) or not 0 < test_fraction < 1:
+        raise ValueError(f"引数 test_fraction は 0 より大きく 1 より小さい割合であるべきですが、{test_fraction!r} が渡されました。")
+    if isinstance(val_fraction, bool) or not isinstance(val_fraction, numbers.Real) or not 0 < val_fraction < 1 - test_fraction:
+        raise ValueError(
+            f"引数 val_fraction は 0 より大きく 1 − test_fraction = {1 - test_fraction:g} より小さい割合であるべきですが、"
+            f"{val_fraction!r} が渡されました。"
+        )
+    rest, test = train_val_split_text(text, test_fraction)
+    n_val = int(round(len(text) * val_fraction))
+    if n_val < 1 or n_val > len(rest) - 1:
+        raise ValueError(f"長さ {len(text)} のテキストでは、訓練用か検証用が空になります (検証用の長さ {n_val})。")
+    return rest[: len(rest) - n_val], rest[len(rest) - n_val :], test
+
+
+# 青空文庫の注記: ルビ《…》、ルビの始まりの印｜、入力者の注記［＃…］、本文の前後の説明 (----- の行で囲んだ凡例、末尾の「底本：」以降)
+_AOZORA_RUBY = re.compile(r"《[^《》\n]*》")
+_AOZORA_NOTE = re.compile(r"［＃[^］\n]*］")
+_AOZORA_LEGEND = re.compile(r"^-{10,}\n.*?^-{10,}\n", re.S | re.M)
+_AOZORA_FOOTER = re.compile(r"\n\s*底本[：:].*\Z", re.S)
+
+
+def clean_aozora(text: str) -> str:
+    """青空文庫の形式のテキストから、ルビ・注記・凡例・底本の情報を取り除き、本文だけにする。
+
+    >>> clean_aozora("吾輩《わがはい》は｜猫舌《ねこじた》である。［＃「猫舌」に傍点］\\n")
+    '吾輩は猫舌である。\\n'
+
+    - ルビ ``《…》`` と、ルビのかかる範囲の始まりを示す ``｜`` を消す (漢字だけが残る)。
+    - 入力者の注記 ``［＃…］`` を消す。
+    - 冒頭の ``-------`` の行で囲まれた凡例 (記号の説明) と、末尾の「底本：」から後を消す。
+
+    文字レベルの言語モデルにそのまま読ませると、《》や［＃］の中身も「文章」として覚えてしまうためです。
+    形: str → str (改行は LF)。
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"引数 text は文字列であるべきですが、{type(text).__name__} が渡されました。")
+    text = _normalise_newlines(text)
+    text = _AOZORA_LEGEND.sub("", text, count=1)
+    text = _AOZORA_FOOTER.sub("\n", text)
+    text = _AOZORA_RUBY.sub("", text)
+    text = _AOZORA_NOTE.sub("", text)
+    return text.replace("｜", "")
 
 
 class StreamLayout(NamedTuple):

@@ -59,6 +59,10 @@ _EXPORTS = {
     "numpy_lm_loss": "rnncourse.labs.numpy_lm",
     "numpy_lm_evaluate": "rnncourse.labs.numpy_lm",
     "train_numpy_lm": "rnncourse.labs.numpy_lm",
+    # rnncourse.labs.lm_experiments
+    "LanguageModelRun": "rnncourse.labs.lm_experiments",
+    "language_model_run": "rnncourse.labs.lm_experiments",
+    "rebuild_language_model": "rnncourse.labs.lm_experiments",
     # rnncourse.labs.experiments
     "SOLVED": "rnncourse.labs.experiments",
     "memory_task_accuracy": "rnncourse.labs.experiments",

@@ -36,6 +36,7 @@ _EXPORTS = {
     "detach_state": "rnncourse.models.language_model",
     "train_language_model": "rnncourse.models.language_model",
     "evaluate_loss": "rnncourse.models.language_model",
+    "context_limited_loss": "rnncourse.models.language_model",
     "perplexity": "rnncourse.models.language_model",
     "bits_per_char": "rnncourse.models.language_model",
     "uniform_loss": "rnncourse.models.language_model",

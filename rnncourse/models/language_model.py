@@ -41,6 +41,7 @@ __all__ = [
     "TrainingHistory",
     "train_language_model",
     "evaluate_loss",
+    "context_limited_loss",
     "perplexity",
     "bits_per_char",
     "perplexity_from_losses",
@@ -227,7 +228,7 @@ def train_language_model(
 
 
 @torch.no_grad()
-def evaluate_loss(model: CharLanguageModel, ids: np.ndarray, seq_len: int = 256) -> float:
+def evaluate_loss(model: CharLanguageModel, ids: np.ndarray, seq_len: int = 256, skip: int = 0) -> float:
     """テキスト ``ids`` の 2 文字目以降を予測したときの 1 文字あたりの交差エントロピー (nats)。
 
     >>> model = CharLanguageModel(5, 4, 8)
@@ -237,10 +238,14 @@ def evaluate_loss(model: CharLanguageModel, ids: np.ndarray, seq_len: int = 256)
 
     テキストを 1 本のストリームとして先頭から読み、隠れ状態を引き継ぎながら ``seq_len`` 文字ずつ処理します
     (長さに関係なく記憶が足りるように)。チャンクごとの平均損失を文字数で重み付けして平均するので、
-    結果は全文字をまとめて平均した値と同じです。形: ids (L,) (L ≥ 2) → float。
+    結果は全文字をまとめて平均した値と同じです。``skip`` を与えると、予測する文字のうち先頭の ``skip`` 個を
+    平均から除きます (文脈は読む。``context_limited_loss`` と同じ位置だけで比べるため)。形: ids (L,) (L ≥ 2) → float。
     """
     ids = _as_ids("ids", ids, model.vocab_size, minimum_length=2)
     seq_len = check_int("seq_len", seq_len, 1)
+    skip = check_int("skip", skip, 0)
+    if skip >= len(ids) - 1:
+        raise ValueError(f"引数 skip = {skip} は、予測する文字の数 {len(ids) - 1} より小さくしてください。")
     was_training = model.training
     model.eval()
     x_all, y_all = torch.from_numpy(ids[:-1])[None], torch.from_numpy(ids[1:])[None]  # (1, L−1)
@@ -249,10 +254,46 @@ def evaluate_loss(model: CharLanguageModel, ids: np.ndarray, seq_len: int = 256)
     for start in range(0, x_all.shape[1], seq_len):
         logits, state = model(x_all[:, start : start + seq_len], state)
         y = y_all[:, start : start + seq_len]
-        losses.append(_cross_entropy(logits.double(), y).item())  # このチャンクの平均
-        counts.append(y.numel())
+        keep = max(0, skip - start)  # このチャンクで平均から除く先頭の文字の数
+        if keep >= y.shape[1]:
+            continue
+        losses.append(_cross_entropy(logits[:, keep:].double(), y[:, keep:]).item())  # このチャンクの平均
+        counts.append(y.shape[1] - keep)
     model.train(was_training)
     return float(np.average(losses, weights=counts))  # Σ c_i ℓ_i / Σ c_i
+
+
+@torch.no_grad()
+def context_limited_loss(model: CharLanguageModel, ids: np.ndarray, context: int, batch_size: int = 512) -> float:
+    """直前の ``context`` 文字だけを読ませたときの、1 文字あたりの交差エントロピー (nats)。
+
+    >>> model = CharLanguageModel(5, 4, 8)
+    >>> loss = context_limited_loss(model, np.arange(40) % 5, context=3)
+    >>> 1.0 < loss < 2.5   # 学習前はほぼ log 5 ≈ 1.609
+    True
+
+    位置 t (t ≥ context) の文字 c_t を、隠れ状態 0 から c_{t−context} … c_{t−1} の ``context`` 文字だけを読んで
+    予測し、その損失を平均します。モデルが何文字前までの文脈を使っているかを調べるためのもので、``context`` を
+    大きくして損失が下がるなら、その長さの文脈が予測に役立っています。どの ``context`` でも同じ位置
+    (``context`` の候補のうち最大のものより後ろ) を比べたいときは、``ids`` の先頭を同じだけ除いて渡してください。
+    形: ids (L,) (L > context) → float。
+    """
+    ids = _as_ids("ids", ids, model.vocab_size, minimum_length=2)
+    context = check_int("context", context, 1)
+    if context >= len(ids):
+        raise ValueError(f"引数 context = {context} は、ids の長さ {len(ids)} より小さくしてください (予測する文字が残りません)。")
+    batch_size = check_int("batch_size", batch_size, 1)
+    was_training = model.training
+    model.eval()
+    windows = np.lib.stride_tricks.sliding_window_view(ids, context + 1)  # (L − context, context + 1): 文脈 + 予測する文字
+    total, count = 0.0, 0
+    for start in range(0, len(windows), batch_size):
+        block = torch.from_numpy(windows[start : start + batch_size].copy())  # 窓は読み取り専用のビューなので写す
+        logits, _ = model(block[:, :-1])  # 0 から context 文字を読む
+        total += _cross_entropy(logits[:, -1].double(), block[:, -1]).item() * len(block)  # 最後の時刻の予測だけを使う
+        count += len(block)
+    model.train(was_training)
+    return total / count
 
 
 def perplexity(loss: float) -> float:

@@ -12,7 +12,7 @@ from rnncourse.data.text import (
     read_text_file,
     stream_batches,
     stream_layout,
-    train_val_split_text,
+    train_val_split_text, clean_aozora, train_val_test_split_text,
 )
 
 JAPANESE = "吾輩は猫である。名前はまだ無い。\nどこで生れたかとんと見当がつかぬ。ｶﾀｶﾅ①"
@@ -218,3 +218,35 @@ def test_stream_batches_errors_are_raised_before_iterating():
         stream_batches(np.arange(50), batch_size=0, seq_len=3)
     with pytest.raises(TypeError, match="seq_len"):
         stream_batches(np.arange(50), batch_size=2, seq_len=2.5)
+
+
+def test_train_val_test_split_keeps_order_and_sizes():
+    text = "".join(chr(0x3042 + i % 80) for i in range(1000))
+    train, val, test = train_val_test_split_text(text, val_fraction=0.1, test_fraction=0.2)
+    assert train + val + test == text
+    assert (len(train), len(val), len(test)) == (700, 100, 200)
+
+
+@pytest.mark.parametrize("val, test", [(0.0, 0.1), (0.1, 0.0), (0.5, 0.5), (0.1, 1.2), (True, 0.1)])
+def test_train_val_test_split_rejects_bad_fractions(val, test):
+    with pytest.raises(ValueError, match="fraction"):
+        train_val_test_split_text("あいうえおかきくけこ" * 10, val_fraction=val, test_fraction=test)
+
+
+def test_clean_aozora_removes_ruby_notes_legend_and_footer():
+    raw = (
+        "小さな港\r\n書いた人\r\n\r\n"
+        "-------------------------------------------------------\r\n"
+        "【テキスト中に現れる記号について】\r\n《》：ルビ\r\n（例）港《みなと》\r\n"
+        "-------------------------------------------------------\r\n\r\n"
+        "｜冬の海《ふゆのうみ》は青い。［＃「青い」に傍点］\r\n舟が出る。\r\n\r\n\r\n"
+        "底本：「架空の本」架空出版\r\n　　2026年発行\r\n"
+    )
+    assert clean_aozora(raw) == "小さな港\n書いた人\n\n\n冬の海は青い。\n舟が出る。\n"
+
+
+def test_clean_aozora_leaves_plain_text_alone():
+    plain = "雨が降る。ルビも注記もない「文章」です。\n"
+    assert clean_aozora(plain) == plain
+    with pytest.raises(TypeError, match="text"):
+        clean_aozora(b"bytes")

@@ -10,7 +10,7 @@ import torch
 
 import rnncourse.models.language_model as module_under_test
 from rnncourse.models.language_model import (
-    CharLanguageModel, Generation, bigram_loss, bigram_probs, bits_per_char, choose_add_k, detach_state,
+    CharLanguageModel, Generation, context_limited_loss, bigram_loss, bigram_probs, bits_per_char, choose_add_k, detach_state,
     entropy_bits, evaluate_loss, generate, load_language_model, perplexity, perplexity_from_losses,
     plot_stream_layout, save_language_model, temperature_probs, train_language_model, uniform_loss,
     unigram_loss, unigram_probs,
@@ -302,3 +302,46 @@ def test_plot_stream_layout():
 
 def test_doctests():
     assert doctest.testmod(module_under_test).failed == 0
+
+
+def test_context_limited_loss_reads_only_the_last_characters():
+    torch.manual_seed(0)
+    model = CharLanguageModel(6, 4, 8, cell="lstm").double()
+    ids = np.random.default_rng(0).integers(0, 6, size=30)
+    context = 4
+    expected = []
+    with torch.no_grad():
+        for t in range(context, len(ids)):
+            logits, _ = model(torch.from_numpy(ids[t - context : t])[None])  # 隠れ状態 0 から context 文字
+            expected.append(-torch.log_softmax(logits[0, -1], dim=-1)[ids[t]].item())
+    assert np.isclose(context_limited_loss(model, ids, context, batch_size=7), np.mean(expected), atol=1e-12)
+
+
+def test_context_limited_loss_approaches_the_full_loss_for_long_contexts():
+    torch.manual_seed(1)
+    model = CharLanguageModel(5, 4, 8, cell="rnn").double()
+    ids = np.random.default_rng(1).integers(0, 5, size=60)
+    last = context_limited_loss(model, ids, context=59)  # 最後の 1 文字を全文脈で予測
+    with torch.no_grad():
+        logits, _ = model(torch.from_numpy(ids[:-1])[None])
+    assert np.isclose(last, -torch.log_softmax(logits[0, -1], dim=-1)[ids[-1]].item(), atol=1e-12)
+
+
+@pytest.mark.parametrize("context", [0, 60, 1.5])
+def test_context_limited_loss_rejects_bad_contexts(context):
+    model = CharLanguageModel(5, 4, 8)
+    with pytest.raises((ValueError, TypeError), match="context"):
+        context_limited_loss(model, np.arange(60) % 5, context)
+
+
+def test_evaluate_loss_can_leave_out_the_first_positions():
+    torch.manual_seed(2)
+    model = CharLanguageModel(5, 4, 8, cell="lstm").double()
+    ids = np.random.default_rng(2).integers(0, 5, size=50)
+    with torch.no_grad():
+        logits, _ = model(torch.from_numpy(ids[:-1])[None])
+    per_char = -torch.log_softmax(logits[0], dim=-1)[torch.arange(49), torch.from_numpy(ids[1:])].numpy()
+    for skip in (0, 7, 13):
+        assert np.isclose(evaluate_loss(model, ids, seq_len=10, skip=skip), per_char[skip:].mean(), atol=1e-12)
+    with pytest.raises(ValueError, match="skip"):
+        evaluate_loss(model, ids, skip=49)
