@@ -107,7 +107,7 @@ def test_experiment_accepts_the_measured_length(answer):
 
 @pytest.mark.parametrize(
     "answer, words",
-    [(20, "まだ 0.6 以上"), (5, "まだ 0.6 以上"), (80, "この中から"), (30, "この中から"),
+    [(20, "まだ解けた種があります"), (5, "まだ解けた種があります"), (80, "この中から"), (30, "この中から"),
      (40.5, "整数"), (float("nan"), "整数"), (True, "1 つの整数"), ("40", "1 つの整数"), (None, "None")],
 )
 def test_experiment_wrong_answers_explain(answer, words):
