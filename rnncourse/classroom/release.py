@@ -24,8 +24,10 @@ _STUDENT_README = """# RNN 講座 (学習者用)
 
 1. 先生の指示に従って `rnncourse` パッケージが入った環境を用意します
    (例: 講座のリポジトリで `python -m pip install -c constraints.txt -e ".[dev]"`)。
-2. このフォルダで `jupyter lab` を実行し、`notebooks/` の本文から読み始めます。
-3. 演習は `exercises/` のノートブックです。答えを書いたら、すぐ下のセルの
+2. このフォルダで `jupyter trust notebooks/*.ipynb exercises/*.ipynb` を一度だけ実行します。保存されているスライダーや
+   進捗バーなどの部品を、開いただけで (セルを実行する前に) 表示するためです (JupyterLab は信頼したノートブックの部品だけを表示します)。
+3. このフォルダで `jupyter lab` を実行し、`notebooks/` の本文から読み始めます。
+4. 演習は `exercises/` のノートブックです。答えを書いたら、すぐ下のセルの
    `chNN.qK.check(...)` を実行して確かめます。`hint(1)`、`hint(2)` でヒントが見られます。
 
 ## 提出
