@@ -27,11 +27,12 @@ _LAYERS = {
     "data": ("text", "timeseries", "padding", "tasks"),
     "models": ("torch_models", "language_model", "interop", "counting"),
     "viz": ("plots", "widgets", "progress", "source"),
-    "labs": ("bow", "classifier", "tbptt", "gradient_flow", "gate_plots", "rnn_shapes", "numpy_lm", "experiments"),
+    "labs": ("bow", "classifier", "tbptt", "gradient_flow", "gate_plots", "numpy_lm", "experiments"),
     "classroom": ("cli", "doctor", "release", "execute", "grading"),
 }
 MOVED = {f"rnncourse.{name}": f"rnncourse.{layer}.{name}" for layer, names in _LAYERS.items() for name in names}
 MOVED["rnncourse.exercises.build"] = "rnncourse.classroom.build"
+MOVED["rnncourse.rnn_shapes"] = "rnncourse.labs.rnn_layout"  # 関数 rnn_shapes と同じ名前にならないよう改名
 
 
 class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):

@@ -26,7 +26,7 @@ import numpy as np
 
 from rnncourse.models.counting import recurrent_param_count
 from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, ValueQuestion
-from rnncourse.labs.rnn_shapes import rnn_shapes
+from rnncourse.labs.rnn_layout import rnn_shapes
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "torch_rnn_forward"]
 

@@ -48,11 +48,11 @@ _EXPORTS = {
     "memory_sweep": "rnncourse.labs.gate_plots",
     "learning_rate_search": "rnncourse.labs.gate_plots",
     "best_learning_rate": "rnncourse.labs.gate_plots",
-    # rnncourse.labs.rnn_shapes
-    "rnn_shapes": "rnncourse.labs.rnn_shapes",
-    "measured_rnn_shapes": "rnncourse.labs.rnn_shapes",
-    "shape_table": "rnncourse.labs.rnn_shapes",
-    "plot_rnn_layout": "rnncourse.labs.rnn_shapes",
+    # rnncourse.labs.rnn_layout
+    "rnn_shapes": "rnncourse.labs.rnn_layout",
+    "measured_rnn_shapes": "rnncourse.labs.rnn_layout",
+    "shape_table": "rnncourse.labs.rnn_layout",
+    "plot_rnn_layout": "rnncourse.labs.rnn_layout",
     # rnncourse.labs.numpy_lm
     "init_numpy_lm": "rnncourse.labs.numpy_lm",
     "numpy_lm_params_from_torch": "rnncourse.labs.numpy_lm",
@@ -77,9 +77,11 @@ __all__ = list(_EXPORTS)
 def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module 'rnncourse.labs' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value  # 2 回目からは普通の属性として見つかる
-    return value
+    module = importlib.import_module(_EXPORTS[name])
+    for exported, source in _EXPORTS.items():  # 同じモジュールの公開する名前をまとめて結び付ける (2 回目からは普通の属性)
+        if source == _EXPORTS[name]:
+            globals()[exported] = getattr(module, exported)
+    return globals()[name]
 
 
 def __dir__() -> list[str]:

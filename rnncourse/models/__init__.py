@@ -68,9 +68,11 @@ __all__ = list(_EXPORTS)
 def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module 'rnncourse.models' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value  # 2 回目からは普通の属性として見つかる
-    return value
+    module = importlib.import_module(_EXPORTS[name])
+    for exported, source in _EXPORTS.items():  # 同じモジュールの公開する名前をまとめて結び付ける (2 回目からは普通の属性)
+        if source == _EXPORTS[name]:
+            globals()[exported] = getattr(module, exported)
+    return globals()[name]
 
 
 def __dir__() -> list[str]:

@@ -1,4 +1,4 @@
-"""rnncourse.labs.rnn_shapes: 式で求めた形が torch.nn.RNN の実物と一致すること、表と図、引数の検査。"""
+"""rnncourse.labs.rnn_layout: 式で求めた形が torch.nn.RNN の実物と一致すること、表と図、引数の検査。"""
 
 import itertools
 
@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from rnncourse.labs.rnn_shapes import RNNShapes, measured_rnn_shapes, plot_rnn_layout, rnn_shapes, shape_table
+from rnncourse.labs.rnn_layout import RNNShapes, measured_rnn_shapes, plot_rnn_layout, rnn_shapes, shape_table
 
 
 @pytest.mark.parametrize(
