@@ -199,7 +199,7 @@ def find_problems(outdir: str | Path) -> list[str]:
                 problems.append(f"{name}: リンク先がありません: {url}")
             elif parts.fragment and target.suffix == ".html":
                 ids = parsed[target].ids if target in parsed else _parse(target).ids
-                if unquote(parts.fragment) not in ids:
+                if parts.fragment not in ids and unquote(parts.fragment) not in ids:  # ブラウザはどちらでも合わせる
                     problems.append(f"{name}: リンク先の見出しがありません: {url}")
     for css in sorted(outdir.rglob("*.css")):
         text = css.read_text(encoding="utf-8", errors="replace")
