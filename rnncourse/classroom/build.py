@@ -13,6 +13,10 @@
 - 関数の中など字下げされた領域: ``raise NotImplementedError()`` (判定器は「未回答」と表示)
 - 字下げのない領域: そこで代入される変数ごとに ``name = ...`` (判定器は「未回答」と表示)
 
+nbgrader の隠しテスト (``### BEGIN HIDDEN TESTS`` … ``### END HIDDEN TESTS``、採点セルに
+``python -m rnncourse.classroom.gradecells`` が付けるもの) は、目印の行ごと取り除きます。nbgrader の印
+(``metadata.nbgrader``: 配点と grade_id) は残すので、演習をそのまま nbgrader の課題にも使えます。
+
 目印の対応が壊れているときは、ノートブックとセルの番号を挙げて ``MarkerError`` を送出します。
 """
 
@@ -27,6 +31,9 @@ __all__ = [
     "MarkerError",
     "BEGIN",
     "END",
+    "HIDDEN_BEGIN",
+    "HIDDEN_END",
+    "strip_hidden_tests",
     "solution_regions",
     "clear_solutions",
     "exercise_from_solution",
@@ -35,6 +42,8 @@ __all__ = [
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
 _MARKER = re.compile(r"^(\s*)(### (BEGIN|END) SOLUTION)\s*$")
 STUB_COMMENT = "# ここにコードを書いてください"
 VALUE_COMMENT = "# ここに答えを書いてください"
@@ -68,6 +77,37 @@ def solution_regions(source: str, where: str = "セル") -> list[tuple[int, int,
     if begin is not None:
         raise MarkerError(f"{where} の {begin[0] + 1} 行目: {BEGIN} に対応する {END} がありません。")
     return regions
+
+
+def strip_hidden_tests(source: str, where: str = "セル") -> str:
+    """``### BEGIN HIDDEN TESTS`` から ``### END HIDDEN TESTS`` まで (目印の行を含む) を取り除いたソースを返す。
+
+    >>> strip_hidden_tests("ch02.q1.check(x)\\n### BEGIN HIDDEN TESTS\\nassert ch02.q1.evaluate(x)\\n### END HIDDEN TESTS")
+    'ch02.q1.check(x)'
+    """
+    if "HIDDEN TESTS" not in source:
+        return source
+    out: list[str] = []
+    inside = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        marker = line.strip()
+        if marker == HIDDEN_BEGIN:
+            if inside:
+                raise MarkerError(f"{where} の {number} 行目: {HIDDEN_BEGIN} が閉じられる前に、もう一度あります。")
+            inside = True
+        elif marker == HIDDEN_END:
+            if not inside:
+                raise MarkerError(f"{where} の {number} 行目: 対応する {HIDDEN_BEGIN} のない {HIDDEN_END} があります。")
+            inside = False
+        elif not inside:
+            if "HIDDEN TESTS" in line:
+                raise MarkerError(f"{where} の {number} 行目: 目印は `{HIDDEN_BEGIN}` / `{HIDDEN_END}` だけを 1 行に書いてください。")
+            out.append(line)
+    if inside:
+        raise MarkerError(f"{where}: {HIDDEN_BEGIN} に対応する {HIDDEN_END} がありません。")
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out)
 
 
 def _assigned_names(code: str, where: str) -> list[str]:
@@ -136,7 +176,7 @@ def exercise_from_solution(nb, name: str = "ノートブック"):
         if _is_solution_cell(cell) and not has_markers:
             raise MarkerError(f"{where}: nbgrader の解答セルなのに {BEGIN} / {END} がありません。")
         if cell.cell_type == "code":
-            cell.source = clear_solutions(cell.source, where)
+            cell.source = clear_solutions(strip_hidden_tests(cell.source, where), where)
             cell.outputs = []
             cell.execution_count = None
     exercise.metadata.pop("widgets", None)

@@ -125,6 +125,7 @@ class Question:
     answer_name: str = ""  # ノートブックで答えを入れる変数名・関数名 (採点で使う)
     hints: tuple[str, ...] = ()
     answer: str = ""  # 模範解答と解説 (``` で囲んだ部分はコードとして表示)
+    points: int = 1  # 配点: nbgrader の採点セル (rnncourse.classroom.gradecells) と rnncourse grade の points 列
 
     def evaluate(self, value: Any) -> CheckResult:  # pragma: no cover - 各問題の種類が実装する
         raise NotImplementedError

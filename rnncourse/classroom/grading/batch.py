@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from rnncourse.classroom.grading.files import read_limited
-from rnncourse.classroom.grading.report import STATUSES, Row
+from rnncourse.classroom.grading.report import STATUSES, Row, with_scores
 from rnncourse.classroom.grading.submission import GradingLimits
 
 __all__ = ["grade_all", "grade_submission", "GRACE_S"]
@@ -159,7 +159,23 @@ def grade_all(
             results = list(pool.map(lambda item: _grade_one(item[0], item[1], chapter, limits, root, views), enumerate(names)))
     finally:
         _remove(root)
-    return [row for rows in results for row in rows]
+    rows = [row for own in results for row in own]
+    points = _points({row.chapter for row in rows})
+    return [with_scores(row, points) for row in rows]
+
+
+def _points(chapters: set[str]) -> dict[tuple[str, str], int]:
+    """(章, 問題名) → 配点 (判定器の ``points``)。判定器のない章は入れない (その行は 0 点)。"""
+    from rnncourse.classroom.grading.submission import chapter_questions
+
+    points: dict[tuple[str, str], int] = {}
+    for chapter in set(chapters):
+        try:
+            questions = chapter_questions(chapter)
+        except ImportError:
+            continue
+        points.update({(chapter, question.name): question.points for question in questions})
+    return points
 
 
 def grade_submission(

@@ -19,12 +19,12 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rnncourse.classroom.grading.files import write_atomically
 
-__all__ = ["Row", "STATUSES", "write_report", "write_feedback", "summary_table", "csv_cell", "markdown_text"]
+__all__ = ["Row", "COLUMNS", "STATUSES", "student_of", "with_scores", "write_report", "write_feedback", "summary_table", "csv_cell", "markdown_text"]
 
 #: status 列に現れる値。
 STATUSES = ("correct", "incorrect", "not_attempted", "error", "timeout", "invalid")
@@ -42,13 +42,45 @@ _STATUS_JA = {
 @dataclass(frozen=True)
 class Row:
     """採点レポートの 1 行。``chapter`` は章 ("02" など、分からなければ ``-``)、
-    ``question`` は問題名 (提出物そのものが読めないときは ``-``)。"""
+    ``question`` は問題名 (提出物そのものが読めないときは ``-``)。
+
+    ``student`` は nbgrader の ``submitted/<学習者>/<課題>/`` に置かれた提出物ならその学習者の名前 (ほかは空)、
+    ``points`` は得点 (正解なら配点、ほかは 0)、``max_points`` はその問題の配点です (:func:`with_scores` が埋める)。
+    """
 
     submission: str
     chapter: str
     question: str
     status: str
     message: str
+    student: str = ""
+    points: int = 0
+    max_points: int = 0
+
+
+#: CSV の列の順 (表計算ソフトや LMS で学習者ごとに集計しやすいように、学習者と得点を前に置く)。
+COLUMNS = ("student", "submission", "chapter", "question", "status", "points", "max_points", "message")
+
+
+def student_of(submission: str) -> str:
+    """nbgrader の ``submitted/<学習者>/<課題>/…/ノート.ipynb`` から学習者の名前を取り出す (その形でなければ空)。
+
+    >>> student_of("course/submitted/alice/ch02/02_forward_pass.ipynb"), student_of("report/bob.ipynb")
+    ('alice', '')
+    """
+    parts = Path(submission).parts
+    for index in range(len(parts) - 1, -1, -1):
+        if parts[index] == "submitted" and len(parts) - index >= 4:  # submitted / 学習者 / 課題 / … / ノート
+            return parts[index + 1]
+    return ""
+
+
+def with_scores(row: Row, points_of: dict[tuple[str, str], int]) -> Row:
+    """``row`` に学習者の名前と得点を入れた行を返す。``points_of`` は (章, 問題名) → 配点。"""
+    maximum = points_of.get((row.chapter, row.question), 0)
+    return replace(
+        row, student=student_of(row.submission), points=maximum if row.status == "correct" else 0, max_points=maximum
+    )
 
 
 def csv_cell(text: str) -> str:
@@ -61,11 +93,11 @@ def csv_cell(text: str) -> str:
 
 
 def write_report(rows: list[Row], path: str | Path) -> None:
-    """CSV を一度に書く (UTF-8 BOM 付き: Excel で開いても日本語が化けないように)。"""
+    """CSV を一度に書く (UTF-8 BOM 付き: Excel で開いても日本語が化けないように)。列は :data:`COLUMNS` の順。"""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([f.name for f in fields(Row)])
-    writer.writerows([csv_cell(str(value)) for value in astuple(row)] for row in rows)
+    writer.writerow(COLUMNS)
+    writer.writerows([csv_cell(str(getattr(row, column))) for column in COLUMNS] for row in rows)
     write_atomically(path, buffer.getvalue(), encoding="utf-8-sig")
 
 

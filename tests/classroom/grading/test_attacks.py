@@ -292,7 +292,7 @@ def test_report_cells_and_feedback_are_neutralised(graded, tmp_path):
     rows = [r for r in graded["rows"] if Path(r.submission).name == "=1+1.ipynb"]
     write_report([r.__class__("=1+1.ipynb", *list(r.__dict__.values())[1:]) for r in rows], tmp_path / "formula.csv")
     lines = (tmp_path / "formula.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert all(line.startswith("'=1+1.ipynb,") for line in lines[1:])
+    assert all(line.startswith(",'=1+1.ipynb,") for line in lines[1:])  # student 列 (空) の次が submission 列
     written = write_feedback(graded["by_name"]["injection"], tmp_path / "feedback")
     feedback = written[0].read_text(encoding="utf-8")
     assert "<script>" not in feedback and "&lt;script&gt;" in feedback

@@ -32,11 +32,14 @@ def test_report_is_the_same_with_one_or_two_jobs(submissions, tmp_path, capsys):
     assert main(["grade", *submissions, "--out", str(tmp_path / "two.csv"), "--jobs", "2", "--timeout", "120"]) == 0
     one, two = read(tmp_path / "one.csv"), read(tmp_path / "two.csv")
     assert one == two
-    assert list(one[0]) == ["submission", "chapter", "question", "status", "message"]
-    by_student = {}
+    assert list(one[0]) == ["student", "submission", "chapter", "question", "status", "points", "max_points", "message"]
+    by_student, points = {}, {}
     for row in one:
         by_student.setdefault(Path(row["submission"]).stem, []).append(row["status"])
+        points.setdefault(Path(row["submission"]).stem, []).append((row["points"], row["max_points"]))
     assert by_student == {"alice": ["correct"] * 6, "bob": ["not_attempted"] * 6, "carol": ["invalid"]}
+    assert points == {"alice": [("1", "1")] * 6, "bob": [("0", "1")] * 6, "carol": [("0", "0")]}
+    assert {row["student"] for row in one} == {""}  # nbgrader の submitted/<学習者>/<課題>/ の形ではない
     assert "演習 1" in printed and "正解" in printed
     feedback = (tmp_path / "one_feedback")
     assert sorted(p.name for p in feedback.iterdir()) == sorted(
