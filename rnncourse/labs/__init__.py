@@ -69,6 +69,25 @@ _EXPORTS = {
     "solved_count": "rnncourse.labs.experiments",
     # rnncourse.labs.parallel
     "run_all": "rnncourse.labs.parallel",
+    # rnncourse.labs.seq2seq_lab
+    "MODEL_SIZES": "rnncourse.labs.seq2seq_lab",
+    "TRAINING": "rnncourse.labs.seq2seq_lab",
+    "LENGTH_BINS": "rnncourse.labs.seq2seq_lab",
+    "ZERO_RUN_GROUPS": "rnncourse.labs.seq2seq_lab",
+    "ERROR_CAUSES": "rnncourse.labs.seq2seq_lab",
+    "kanji_task": "rnncourse.labs.seq2seq_lab",
+    "train_run": "rnncourse.labs.seq2seq_lab",
+    "trained_model": "rnncourse.labs.seq2seq_lab",
+    "length_bin_table": "rnncourse.labs.seq2seq_lab",
+    "teacher_forced_outputs": "rnncourse.labs.seq2seq_lab",
+    "error_cause": "rnncourse.labs.seq2seq_lab",
+    "group_errors": "rnncourse.labs.seq2seq_lab",
+    "longest_zero_run": "rnncourse.labs.seq2seq_lab",
+    "zero_run_table": "rnncourse.labs.seq2seq_lab",
+    "plot_alignment": "rnncourse.labs.seq2seq_lab",
+    "render_conversion": "rnncourse.labs.seq2seq_lab",
+    "conversion_explorer": "rnncourse.labs.seq2seq_lab",
+    "table_decode": "rnncourse.labs.seq2seq_lab",
 }
 
 __all__ = list(_EXPORTS)
