@@ -458,8 +458,13 @@ def _bins_half_open(sources, predictions, targets, bins):
     return table
 
 
-def _bins_by_target_length(sources, predictions, targets, bins):
-    return length_bin_table(targets, predictions, targets, bins)
+def _bins_char_accuracy(sources, predictions, targets, bins):
+    table = []
+    for low, high in bins:
+        rows = [(p, t) for x, p, t in zip(sources, predictions, targets) if low <= len(x) <= high]
+        hits = sum(sum(a == b for a, b in zip(p, t)) for p, t in rows)  # 文字ごとに数えてしまう
+        table.append((len(rows), hits / sum(len(t) for _, t in rows)))
+    return table
 
 
 def _bins_counting_hits(sources, predictions, targets, bins):
@@ -493,7 +498,7 @@ q6 = FunctionQuestion(
     ),
     mistakes=(
         (_bins_half_open, "区間の右端を含めていませんか (low <= len(x) < high)。区間は両端を含みます (low <= len(x) <= high)。"),
-        (_bins_by_target_length, "出力 (正解) の長さで分けていませんか。分けるのは入力 (漢数字) の文字数です。"),
+        (_bins_char_accuracy, "文字の正解率 (合っている文字の割合) を求めていませんか。完全一致率は、出力が正解と 1 文字も違わない例の割合です。"),
         (_bins_counting_hits, "正解した例の数を返していませんか。返すのは (例の数, 完全一致率) です。"),
     ),
 )
