@@ -13,7 +13,7 @@ import torch  # noqa: E402
 from rnncourse.data.conversions import kanji_to_digits  # noqa: E402
 from rnncourse.labs import run_all  # noqa: E402
 from rnncourse.labs.seq2seq_lab import (  # noqa: E402
-    BOS, DIGIT_CHARS, ERROR_CAUSES, KANJI_CHARS, LENGTH_BINS, RunResult, conversion_explorer, error_cause,
+    BOS, DIGIT_CHARS, ERROR_CAUSES, KANJI_CHARS, LENGTH_BINS, conversion_explorer, error_cause,
     group_errors, kanji_task, length_bin_table, longest_zero_run, plot_alignment, render_conversion, table_decode,
     teacher_forced_outputs, train_run, trained_model, zero_run_table,
 )
