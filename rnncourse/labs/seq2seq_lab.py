@@ -16,6 +16,7 @@
 - ``length_bin_table``: 入力の長さの区間ごとの (例の数, 完全一致率)
 - ``teacher_forced_outputs``: 教師強制のまま (正解の前の文字を入れて) 各時刻の予測を並べた文字列
 - ``error_cause`` / ``group_errors``: 誤りを原因 (桁数・0 の位置・数字) で分ける
+- ``longest_zero_run`` / ``zero_run_table``: 正解の中で連続する 0 の最長の長さと、その区間ごとの (例の数, 完全一致率)
 - ``plot_alignment`` / ``render_conversion`` / ``conversion_explorer``: 注意の重みの図と、入力を打ち込むウィジェット
 - ``table_decode``: 演習用。直前の 1 文字だけで次を決める表の「復号化器」を、教師強制と自由に走らせる場合とで動かす
 """
