@@ -130,27 +130,30 @@ class _Pred:
     polarity: int  # 1 = 肯定的、0 = 否定的
     negatable: bool  # 否定したとき、母語話者が迷わず逆の評価と読むか
     too: bool  # 「〜すぎる」にしても評価が同じ向きに強まるか
+    graded: bool = True  # 程度の語 (とても、あまり〜ない…) を付けられるか (「とても十分」は不自然)
     verb_forms: tuple = ()  # verb: (連用形、過去形、否定の未然形、否定の連用形)
     particle: str = "は"  # verb: 対象に付く助詞 (「この映画には感動した」の「には」)
 
 
 def _pred(spec: str) -> _Pred:
-    """``"安い+"`` のような書き方から述語を作る。+/- は評価、! は否定しない、~ は「すぎる」にできる。
+    """``"安い+"`` のような書き方から述語を作る。+/- は評価、! は否定しない、~ は「すぎる」にできる、
+    = は程度の語を付けない。
 
     見出しの終わりで品詞を決める: 「な」なら形容動詞、「の」なら名詞、「い」なら形容詞。
     """
     polarity = 1 if "+" in spec else 0
     negatable = "!" not in spec
     too = "~" in spec
-    word = spec.rstrip("+-!~")
+    graded = "=" not in spec
+    word = spec.rstrip("+-!~=")
     if word.endswith("な"):
-        return _Pred(word, "na", word[:-1], polarity, negatable, too)
+        return _Pred(word, "na", word[:-1], polarity, negatable, too, graded)
     if word.endswith("の"):
-        return _Pred(word, "noun", word[:-1], polarity, negatable, too)
+        return _Pred(word, "noun", word[:-1], polarity, negatable, too, graded)
     if word.endswith("いい"):  # 気持ちいい → 気持ちよくない
-        return _Pred(word, "i", word[:-2] + "よ", polarity, negatable, too)
+        return _Pred(word, "i", word[:-2] + "よ", polarity, negatable, too, graded)
     if word.endswith("い"):
-        return _Pred(word, "i", word[:-1], polarity, negatable, too)
+        return _Pred(word, "i", word[:-1], polarity, negatable, too, graded)
     raise ValueError(f"述語 {spec!r} の品詞が分かりません")
 
 
@@ -160,7 +163,7 @@ def _preds(specs: str) -> tuple[_Pred, ...]:
 
 def _verb(masu: str, past: str, neg_nai: str, neg_masu: str, polarity: int, particle: str,
           negatable: bool = True) -> _Pred:
-    return _Pred(past, "verb", masu, polarity, negatable, False, (masu, past, neg_nai, neg_masu), particle)
+    return _Pred(past, "verb", masu, polarity, negatable, False, True, (masu, past, neg_nai, neg_masu), particle)
 
 
 def _dict_form(p: _Pred) -> str:
@@ -256,6 +259,9 @@ _COMMON_VERBS = (
     _verb("失望し", "失望した", "失望し", "失望し", 0, "には", negatable=False),
 )
 _PRICE = _preds("安い+ 高い-~ 手頃な+ 良心的な+")
+# 体験をすでに言っている対象の修飾語。体験の動詞を使う文 (「〜を買って後悔した」「〜に泊まらなければよかった」) には
+# 使わない (「買ったばかりのカメラを買って後悔した」「去年泊まった宿に泊まって…」は同じことを 2 度言う)
+_EXPERIENCED = ("買ったばかりの", "去年泊まった", "昨日見た")
 # 「〜がない」が肯定になる名詞 (不満はない) と、それが「ある」ときの言い方
 _BAD_THINGS = {"不満": ("が残る", "が残った"), "問題": ("が多い", "が多かった"), "欠点": ("が目立つ", "が目立った")}
 
@@ -265,13 +271,13 @@ _DOMAINS = (
         (("この", "店"), ("駅前の", "定食屋"), ("新しくできた", "カフェ"), ("近所の", "パン屋"), ("あの", "焼肉店"),
          ("商店街の", "中華料理店"), ("話題の", "ラーメン屋"), ("駅ビルの", "寿司屋")),
         _preds("美味しい+~ 最高の+! 最悪の-! いまひとつの-! 期待外れの- 高い-~ 安い+ 居心地が良い+ 居心地が悪い-"),
-        (("味", _preds("良い+ 悪い- 最高の+! いまひとつの-! 微妙な-!")),
-         ("値段", _PRICE), ("量", _preds("多い+ 少ない-~ 十分な+ 物足りない-!")),
+        # 「料理」は「味」と同じことを言うので観点にしない (「料理は美味しくないが、味は最高だ」は矛盾する)
+        (("味", _preds("良い+ 悪い- 最高の+! 絶品の+! いまひとつの-! 微妙な-!")),
+         ("値段", _PRICE), ("量", _preds("多い+ 少ない-~ 十分な+= 物足りない-!")),
          ("店員の対応", _preds("丁寧な+ 親切な+ 雑な- 悪い- 良い+ 無愛想な-!")),
          ("待ち時間", _preds("短い+ 長い-~")),
          ("店内", _preds("清潔な+ 広い+ 狭い-~ 汚い- 静かな+ うるさい-~")),
          ("雰囲気", _preds("良い+ 悪い- 最高の+!")),
-         ("料理", _preds("美味しい+~ 絶品の+! いまひとつの-!")),
          ("メニュー", _preds("豊富な+ 少ない-")), _VALUE),
         _Act("に", "行って", "行か", "行き", "行く"),
         _COMMON_VERBS,
@@ -283,7 +289,7 @@ _DOMAINS = (
          ("", "日替わり定食"), ("この", "お弁当"), ("新商品の", "アイス"), ("この", "カレー")),
         _preds("美味しい+~ 最高の+! 絶品の+! いまひとつの-! 期待外れの- まずい-! 高い-~ 安い+"),
         (("味", _preds("良い+ 悪い- 薄い-!~ 濃厚な+! 上品な+ 最高の+! いまひとつの-!")),
-         ("量", _preds("多い+ 少ない-~ 十分な+ 物足りない-!")), ("値段", _PRICE),
+         ("量", _preds("多い+ 少ない-~ 十分な+= 物足りない-!")), ("値段", _PRICE),
          ("見た目", _preds("綺麗な+ 良い+ 地味な-!")),
          ("食感", _preds("良い+ 悪い- いまひとつの-!")), ("香り", _preds("良い+ 弱い- いまひとつの-!")), _VALUE),
         _Act("を", "食べて", "食べ", "食べ", "食べる"),
@@ -319,7 +325,7 @@ _DOMAINS = (
          ("移動", _preds("楽な+ 大変な- 長い-~")),
          ("食事", _preds("美味しい+ 豪華な+ いまひとつの-!")),
          ("景色", _preds("素晴らしい+! 綺麗な+ 最高の+! いまひとつの-!")),
-         ("自由時間", _preds("短い-~ 十分な+")), _VALUE),
+         ("自由時間", _preds("短い-~ 十分な+=")), _VALUE),
         _Act("に", "参加して", "参加し", "参加し", "参加する"),
         _COMMON_VERBS + (_verb("楽しめ", "楽しめた", "楽しめ", "楽しめ", 1, "は"),),
         ("見どころ",),
@@ -441,9 +447,13 @@ def _topic(a: _Act) -> str:
     return "には" if a.particle == "に" else "は"
 
 
-def _target(d: _Draft, domain: _Domain) -> tuple[str, str]:
-    """対象を選び (「駅前の定食屋」, 「定食屋」) を返す。key には全体を入れる。"""
-    modifier, noun = d.pick(domain.targets)
+def _target(d: _Draft, domain: _Domain, *, fresh: bool = False) -> tuple[str, str]:
+    """対象を選び (「駅前の定食屋」, 「定食屋」) を返す。key には全体を入れる。
+
+    fresh: 体験の動詞を使う文のために、体験をすでに言っている対象 (「昨日見た映画」) を除く。
+    """
+    targets = [t for t in domain.targets if not (fresh and t[0] in _EXPERIENCED)]
+    modifier, noun = d.pick(targets)
     return modifier + noun, noun
 
 
@@ -459,20 +469,23 @@ def _with_opener(d: _Draft, body: str) -> str:
 
 
 def _polarity_preds(preds: Sequence[_Pred], polarity: int, *, negatable: bool = False, kinds: str = "i na noun verb",
-                    too: bool = False) -> list[_Pred]:
+                    too: bool = False, graded: bool = False) -> list[_Pred]:
     return [p for p in preds if p.polarity == polarity and (p.negatable or not negatable) and p.kind in kinds.split()
-            and (p.too or not too)]
+            and (p.too or not too) and (p.graded or not graded)]
 
 
 def _subject_clause(d: _Draft, domain: _Domain, polarity: int, *, negatable: bool = False, kinds: str = "i na noun",
-                    too: bool = False) -> tuple[str, _Pred]:
-    """「この店は」「この店は値段が」「この店の値段は」のような主題と、評価 polarity の述語を選ぶ。"""
+                    too: bool = False, graded: bool = False) -> tuple[str, _Pred]:
+    """「この店は」「この店は値段が」「この店の値段は」のような主題と、評価 polarity の述語を選ぶ。
+
+    graded: 程度の語を付ける文のために、付けられない述語 (十分な) を除く。
+    """
     target, _ = _target(d, domain)
     choices: list[tuple[str, _Pred]] = []
-    for p in _polarity_preds(domain.overall, polarity, negatable=negatable, kinds=kinds, too=too):
+    for p in _polarity_preds(domain.overall, polarity, negatable=negatable, kinds=kinds, too=too, graded=graded):
         choices.append((f"{target}は", p))
     for aspect, preds in domain.aspects + _COMMON_ASPECTS:
-        for p in _polarity_preds(preds, polarity, negatable=negatable, kinds=kinds, too=too):
+        for p in _polarity_preds(preds, polarity, negatable=negatable, kinds=kinds, too=too, graded=graded):
             choices.append((aspect, p))
     head, p = d.pick(choices, content=False)
     d.note(head, p.word)
@@ -480,7 +493,7 @@ def _subject_clause(d: _Draft, domain: _Domain, polarity: int, *, negatable: boo
         return head, p
     aspect = head
     if d.rng.chance(0.6):
-        return f"{target}は{aspect}{d.rng.choice(('が', 'が', 'が', 'が', 'は'))}", p
+        return f"{target}は{aspect}が", p  # 「ケトルは運転音は」のように「は」を重ねない
     return f"{target}の{aspect}は", p
 
 
@@ -491,10 +504,10 @@ def _verb_clause(d: _Draft, domain: _Domain, polarity: int, *, negatable: bool =
 
 
 def _aspect_clause(d: _Draft, domain: _Domain, aspects: Sequence, polarity: int, *, negatable: bool = False,
-                   kinds: str = "i na noun") -> tuple[str, _Pred]:
+                   kinds: str = "i na noun", graded: bool = False) -> tuple[str, _Pred]:
     """(観点, 述語) を選ぶ。aspects はすでに使った観点を除いたもの。"""
     choices = [(aspect, p) for aspect, preds in aspects
-               for p in _polarity_preds(preds, polarity, negatable=negatable, kinds=kinds)]
+               for p in _polarity_preds(preds, polarity, negatable=negatable, kinds=kinds, graded=graded)]
     aspect, p = d.pick(choices, content=False)
     d.note(aspect, p.word)
     return aspect, p
@@ -523,18 +536,20 @@ def _plain(d: _Draft, domain: _Domain, label: int) -> Optional[str]:
     if rule == "two":  # 同じ向きの 2 つの評価: 「値段が安くて、量も多い。」「料金も手頃だし、部屋も広い。」
         aspects = domain.aspects
         first, p1 = _aspect_clause(d, domain, aspects, label)
-        second, p2 = _aspect_clause(d, domain, [a for a in aspects if a[0] != first], label)
+        # 2 つ目は別の観点・別の述語 (「手入れが面倒で、操作も面倒だ」のような繰り返しを避ける)
+        others = [(a, tuple(p for p in preds if p.word != p1.word)) for a, preds in aspects if a != first]
+        second, p2 = _aspect_clause(d, domain, others, label)
         end = _say(p2, past=past, polite=polite, rng=rng)
+        topic = f"{_target(d, domain)[0]}は、" if rng.chance(0.3) else ""
         if rng.chance(0.5):
-            text = f"{first}{rng.choice(('が', 'は'))}{_say(p1, form='te', rng=rng)}、{second}も{end}"
+            particle = "が" if topic else rng.choice(("が", "は"))  # 主題のあとに「は」を重ねない
+            text = f"{first}{particle}{_say(p1, form='te', rng=rng)}、{second}も{end}"
         else:
             middle = _say(p1, form="noni" if p1.kind == "i" else "conj", past=past, rng=rng)
             text = f"{first}も{middle}し、{second}も{end}"
-        if rng.chance(0.3):
-            text = f"{_target(d, domain)[0]}は、{text}"
-        return text + d.full_stop()
+        return topic + text + d.full_stop()
     if rule == "act":
-        target, _ = _target(d, domain)
+        target, _ = _target(d, domain, fresh=True)
         a = domain.act
         topic = _topic(a)
         if label == 1:
@@ -587,7 +602,7 @@ def _negation(d: _Draft, domain: _Domain, label: int) -> Optional[str]:
             verb = {"言えない": "言えません", "思えない": "思えません", "思わない": "思いません"}[verb]
         return _with_opener(d, f"{head}{_say(p, form='quote', rng=rng)}とは{verb}{d.full_stop()}")
     # act: 「この店には二度と行かない。」「この映画を見て後悔はしていない。」
-    target, _ = _target(d, domain)
+    target, _ = _target(d, domain, fresh=True)
     a = domain.act
     topic = _topic(a)
     if label == 0:
@@ -605,17 +620,18 @@ def _negation(d: _Draft, domain: _Domain, label: int) -> Optional[str]:
 def _double_negation(d: _Draft, domain: _Domain, label: int) -> Optional[str]:
     past, polite = d.style()
     rng = d.rng
-    target, noun = _target(d, domain)
     a = domain.act
     if label == 1:
         rule = d.pick(("wake", "zaru", "zaru_neg", "zu", "act"))
     else:
-        rule = d.pick(("wake", "zaru", "zaru_neg", "zu", "nakereba", "ienai"))
-    if rule == "wake":  # 「この店のカレーが美味しくないわけがない。」「この立地で高くないはずがない」の形
+        rule = d.pick(("zaru", "zaru_neg", "zu", "nakereba", "ienai"))
+    if rule == "wake":  # 「この店のカレーが美味しくないわけがない。」: 強い期待・賞賛の形なので肯定の側だけ
+        # 否定の側 (「この宿が高くないはずがない」) は、泊まったあとの感想としては不自然なので作らない。
+        # 値段や軽さ (「安くないはずがない」) は賞賛にならないので除き、体験を言う対象 (「昨日見た映画が…」) も除く。
         # 「居心地が良い」のように中に「が」がある述語は「宿が居心地が…」となるので使わない
-        # 否定的な側は「高い・重い・古い」のような予想の付く形容詞だけ (「退屈ではないはずがない」は不自然)
-        preds = _polarity_preds(domain.overall, label, negatable=True, kinds="i na" if label == 1 else "i")
-        p = d.pick([q for q in preds if "が" not in q.stem])
+        target, _ = _target(d, domain, fresh=True)
+        preds = _polarity_preds(domain.overall, 1, negatable=True, kinds="i na")
+        p = d.pick([q for q in preds if "が" not in q.stem and q.word not in ("安い", "軽い")])
         ending = d.pick(("わけがない", "はずがない"))
         if polite:
             ending = ending.replace("ない", "ありません")
@@ -629,22 +645,29 @@ def _double_negation(d: _Draft, domain: _Domain, label: int) -> Optional[str]:
         ending = "と言わざるを得ません" if polite else "と言わざるを得ない"
         return _with_opener(d, f"{head}{_say(p, neg=True, form='quote', rng=rng)}{ending}{d.full_stop()}")
     if rule == "act":  # 「この映画は見ないと損だ。」「このホテルに泊まらない手はない。」
-        body = d.pick((f"{target}は{a.nai}ないと損だ", f"{target}{a.particle}{a.nai}ない手はない",
+        target, _ = _target(d, domain, fresh=True)
+        body = d.pick((f"{target}{_topic(a)}{a.nai}ないと損だ", f"{target}{a.particle}{a.nai}ない手はない",
                        f"{target}{a.particle}{a.nai}ない理由がない"))
         if polite:
             body = body.replace("損だ", "損です").replace("手はない", "手はありません").replace("理由がない", "理由がありません")
         return _with_opener(d, body + d.full_stop())
     if rule == "zu":  # 「この映画は人に勧めずにはいられない。」「この店には文句を言わずにはいられない。」
+        target, _ = _target(d, domain)
         if label == 1:
-            topic, verb = d.pick((("は", "人に勧め"), ("は", "誰かに話さ"), ("には", "拍手を送ら"), ("には", "感謝せ")))
+            options = [("は", "人に勧め"), ("のことは", "誰かに話さ")]
+            if domain.name in ("film", "book"):  # 拍手を送るのは作品に対してだけ
+                options.append(("には", "拍手を送ら"))
+            topic, verb = d.pick(tuple(options))
         else:
             topic, verb = d.pick((("には", "文句を言わ"), ("には", "ため息をつか"), ("には", "首をかしげ")))
         ending = "ずにはいられませんでした" if polite and past else "ずにはいられない"
         return _with_opener(d, f"{target}{topic}{verb}{ending}{d.full_stop()}")
     if rule == "nakereba":  # 「この映画を見なければよかった。」
+        target, _ = _target(d, domain, fresh=True)
         ending = "なければよかったです" if polite else "なければよかった"
         return _with_opener(d, f"{target}{a.particle}{a.nai}{ending}{d.full_stop()}")
     # ienai: 「このホテルに不満がないとは言えない。」
+    target, _ = _target(d, domain)
     thing = d.pick(tuple(_BAD_THINGS))
     ending = d.pick(("言えない", "言い切れない"))
     if polite:
@@ -672,18 +695,18 @@ def _degree(d: _Draft, domain: _Domain, label: int) -> Optional[str]:
         if rng.chance(0.25):
             head, p = _verb_clause(d, domain, label)
         else:
-            head, p = _subject_clause(d, domain, label, kinds="i na")
+            head, p = _subject_clause(d, domain, label, kinds="i na", graded=True)
         return _with_opener(d, head + word + _say(p, past=past, polite=polite, rng=rng) + d.full_stop())
     if rule == "compare":  # 「部屋は思ったより広い。」
         word = d.pick(_COMPARATIVES)
-        head, p = _subject_clause(d, domain, label, kinds="i na")
+        head, p = _subject_clause(d, domain, label, kinds="i na", graded=True)
         return _with_opener(d, head + word + _say(p, past=past, polite=polite, rng=rng) + d.full_stop())
     if rule == "too":  # 「値段が高すぎる。」「この店は美味しすぎる。」
-        head, p = _subject_clause(d, domain, label, kinds="i na", too=True)
+        head, p = _subject_clause(d, domain, label, kinds="i na", too=True, graded=True)
         return _with_opener(d, head + _say(p, form="too", past=past, polite=polite, rng=rng) + d.full_stop())
     if rule == "soft":  # 「部屋が少し狭い。」(弱めても否定的なまま)
         word = d.pick(_SOFTENERS)
-        head, p = _subject_clause(d, domain, 0, kinds="i na")
+        head, p = _subject_clause(d, domain, 0, kinds="i na", graded=True)
         return _with_opener(d, head + word + _say(p, past=past, polite=polite, rng=rng) + d.full_stop())
     if rule == "soft_verb":  # 「この映画には少し感動した。」
         word = d.pick(("少し", "ちょっと"))
@@ -694,10 +717,10 @@ def _degree(d: _Draft, domain: _Domain, label: int) -> Optional[str]:
         if rng.chance(0.2):
             head, p = _verb_clause(d, domain, 1 - label, negatable=True)
         else:
-            head, p = _subject_clause(d, domain, 1 - label, negatable=True, kinds="i na")
+            head, p = _subject_clause(d, domain, 1 - label, negatable=True, kinds="i na", graded=True)
         return _with_opener(d, head + word + _say(p, neg=True, past=past, polite=polite, rng=rng) + d.full_stop())
     if rule == "than_thought":  # 「思ったほど美味しくなかった。」「思ったほど高くなかった。」
-        head, p = _subject_clause(d, domain, 1 - label, negatable=True, kinds="i na")
+        head, p = _subject_clause(d, domain, 1 - label, negatable=True, kinds="i na", graded=True)
         word = d.pick(("思ったほど", "期待したほど") if label == 0 else ("思ったほど", "心配したほど"))
         return _with_opener(d, head + word + _say(p, neg=True, past=True, polite=polite, rng=rng) + d.full_stop())
     if rule == "wish":  # 「量がもう少し多ければ良かった。」
@@ -706,7 +729,7 @@ def _degree(d: _Draft, domain: _Domain, label: int) -> Optional[str]:
         ending = "良かったです" if polite else rng.choice(("良かった", "良かったのに"))
         return f"{target}は{aspect}がもう少し{_say(p, form='ba', rng=rng)}{ending}{d.full_stop()}"
     if rule == "best":  # 「眺めはこれ以上ないほど素晴らしい。」
-        head, p = _subject_clause(d, domain, 1, kinds="i na")
+        head, p = _subject_clause(d, domain, 1, kinds="i na", graded=True)
         return _with_opener(d, head + "これ以上ないほど" + _say(p, past=past, polite=polite, rng=rng) + d.full_stop())
     # none_at_all: 「この店には不満が一つもない。」
     target, _ = _target(d, domain)
@@ -715,7 +738,9 @@ def _degree(d: _Draft, domain: _Domain, label: int) -> Optional[str]:
     return _with_opener(d, f"{target}には{thing}が{d.pick(('一つも', '何も', 'まったく'))}{verb}{d.full_stop()}")
 
 
-_CONNECTIVES = ("が、", "けど、", "けれど、", "ものの、", "のに、", "。でも、", "。しかし、")
+# 「のに」は使わない: 「A のに B」は A から予想されることと B が食い違うときの言い方 (「安いのに美味しい」) で、
+# 関係のない 2 つの観点 (「動作は速くなかったのに、保証期間が長かった」) をつなぐと不自然になるため
+_CONNECTIVES = ("が、", "けど、", "けれど、", "ものの、", "。でも、", "。しかし、")
 
 
 def contrast_pair(first: str, second: str, connective: str = "が、") -> tuple[str, str]:
@@ -752,10 +777,12 @@ class _Clause:
         return (self.aspect, self.pred.word, self.neg, self.degree)
 
 
-def _contrast_clause(d: _Draft, domain: _Domain, aspects: Sequence, polarity: int, *, negate: bool) -> _Clause:
+def _contrast_clause(d: _Draft, domain: _Domain, aspects: Sequence, polarity: int, *, negate: bool,
+                     intensify: bool = True) -> _Clause:
     """評価 polarity の節: 否定した述語 (negate: 「味は悪くない」)、強める語つき (「味はとても良い」)、そのまま のどれか。
 
     弱める語 (少し、やや) は使わない: 「味は最高だが、値段が少し高い」は後半が決めるとは言い切れないため。
+    intensify=False なら強める語も使わない (組のもう一方の節が否定のときに使う)。
     """
     rng = d.rng
     seed = rng.below(2**31)
@@ -763,7 +790,7 @@ def _contrast_clause(d: _Draft, domain: _Domain, aspects: Sequence, polarity: in
         aspect, p = _aspect_clause(d, domain, aspects, 1 - polarity, negatable=True)
         return _Clause(aspect, p, True, "", seed)
     aspect, p = _aspect_clause(d, domain, aspects, polarity)
-    if rng.chance(0.2) and p.kind in ("i", "na"):
+    if intensify and rng.chance(0.2) and p.kind in ("i", "na") and p.graded:
         return _Clause(aspect, p, False, d.pick(_INTENSIFIERS), seed)
     return _Clause(aspect, p, False, "", seed)
 
@@ -776,12 +803,15 @@ def _contrast(d: _Draft, domain: _Domain) -> Optional[tuple[str, str]]:
     # 重なる (「コスパは悪いが、値段は安い」)。観点はそれ以外の分野のものだけ
     aspects = [a for a in domain.aspects if a is not _VALUE]
     negated = rng.choice((None, None, "positive", "negative"))  # 否定するのは多くとも片方の節
-    positive = _contrast_clause(d, domain, aspects, 1, negate=negated == "positive")
+    # 片方が否定 (弱い評価) の組では強める語を使わない: 「確かに味がかなり悪いけど、メニューが少なくない」を
+    # 肯定と読む人はいないため
+    intensify = negated is None
+    positive = _contrast_clause(d, domain, aspects, 1, negate=negated == "positive", intensify=intensify)
     others = [a for a in aspects if a[0] != positive.aspect]
-    negative = _contrast_clause(d, domain, others, 0, negate=negated == "negative")
+    negative = _contrast_clause(d, domain, others, 0, negate=negated == "negative", intensify=intensify)
     d.key = [str(sorted((positive.key(), negative.key())))]  # 組の key は 2 つの節の順に依らない
     connective = rng.choice(_CONNECTIVES)
-    if polite and connective in ("ものの、", "のに、"):
+    if polite and connective == "ものの、":
         connective = "が、"
     topic = f"{_target(d, domain)[0]}は、" if rng.chance(0.3) else ""
     sure = "確かに" if connective in ("が、", "けど、") and rng.chance(0.2) else ""
@@ -792,8 +822,8 @@ def _contrast(d: _Draft, domain: _Domain) -> Optional[tuple[str, str]]:
         return c.aspect + particle + c.degree + predicate
 
     def sentence(first: _Clause, second: _Clause) -> str:
-        if connective in ("ものの、", "のに、"):
-            if connective == "ものの、" and first.pred.kind == "noun" and not first.neg:
+        if connective == "ものの、":
+            if first.pred.kind == "noun" and not first.neg:
                 return ""  # 「最高なものの」は不自然
             form = "noni"
         else:
