@@ -51,6 +51,20 @@ _EXPORTS = {
     "save_language_model": "rnncourse.models.language_model",
     "load_language_model": "rnncourse.models.language_model",
     "plot_stream_layout": "rnncourse.models.language_model",
+    # rnncourse.models.text_classifier
+    "TextClassifier": "rnncourse.models.text_classifier",
+    "encode_texts": "rnncourse.models.text_classifier",
+    "unknown_chars": "rnncourse.models.text_classifier",
+    "length_batches": "rnncourse.models.text_classifier",
+    "train_text_classifier": "rnncourse.models.text_classifier",
+    "predict_proba": "rnncourse.models.text_classifier",
+    "text_accuracy": "rnncourse.models.text_classifier",
+    # rnncourse.models.forecasting
+    "SequenceRegressor": "rnncourse.models.forecasting",
+    "train_regressor": "rnncourse.models.forecasting",
+    "predict_next": "rnncourse.models.forecasting",
+    "forecast_mse": "rnncourse.models.forecasting",
+    "rollout": "rnncourse.models.forecasting",
     # rnncourse.models.seq2seq
     "Seq2Seq": "rnncourse.models.seq2seq",
     "Seq2SeqVocab": "rnncourse.models.seq2seq",
