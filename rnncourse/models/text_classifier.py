@@ -16,7 +16,8 @@
 - ``TextClassifier``: ``nn.Embedding`` → ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` (``pack_padded_sequence`` で
   各文の本当の長さだけ進める) → 最後の隠れ状態 h_T → ``nn.Linear``。
 - ``length_batches``: 長さの近い文をまとめたミニバッチの並び (第1章のバケット化)。
-- ``train_text_classifier``: Adam で学習し、エポックごとに検証データの正解率を測り、いちばん良かったエポックの重みに戻す。
+- ``train_text_classifier``: Adam で学習し、エポックごとに検証データの損失と正解率を測り、損失がいちばん小さかった
+  エポックの重みに戻す。
 - ``predict_proba`` / ``text_accuracy``: 肯定 (クラス 1) の確率と正解率。
 
 埋め物の位置 (ID 0) は本物の文字の ID でもありますが、``pack_padded_sequence`` に長さを渡すので、再帰層はその位置を
@@ -113,9 +114,11 @@ class TextClassifier(nn.Module):
     """
 
     def __init__(
-        self, vocab_size: int, embedding_dim: int = 16, hidden_size: int = 32, cell: str = "gru", num_classes: int = 2
+        self, vocab_size: int, embedding_dim: int = 16, hidden_size: int = 32, cell: str = "gru", num_classes: int = 2,
+        pack: bool = True,
     ) -> None:
         super().__init__()
+        self.pack = bool(pack)
         vocab_size = check_int("vocab_size", vocab_size, 1)
         embedding_dim = check_int("embedding_dim", embedding_dim, 1)
         hidden_size = check_int("hidden_size", hidden_size, 1)
@@ -134,6 +137,9 @@ class TextClassifier(nn.Module):
                 raise ShapeError(
                     f"引数 lengths の形は (N,) = ({ids.shape[0]},) のはずですが、{tuple(lengths.shape)} が渡されました。"
                 )
+            if not self.pack:  # 全時刻を計算してから、各文の最後の本物の時刻 lengths − 1 の隠れ状態を取り出す
+                h, _ = self.rnn(x)  # (N, T, H)。詰め物の位置の h は使わない
+                return self.fc(h[torch.arange(len(lengths)), lengths - 1])
             x = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         _, state = self.rnn(x)
         h_n = state[0] if isinstance(state, tuple) else state  # LSTM は (h_n, c_n)
@@ -166,9 +172,10 @@ def length_batches(lengths: np.ndarray, batch_size: int, generator: np.random.Ge
 class TextTrainingResult(NamedTuple):
     """``train_text_classifier`` の結果。"""
 
+    val_loss: list[float]  # エポックごとの検証データの損失 (交差エントロピーの平均)
     val_accuracy: list[float]  # エポックごとの検証データの正解率
     train_loss: list[float]  # エポックごとの訓練の損失 (ミニバッチの平均)
-    best_epoch: int  # 検証データの正解率がいちばん高かったエポック (1 から数える。同じなら早いほう)
+    best_epoch: int  # 検証データの損失がいちばん小さかったエポック (1 から数える。同じなら早いほう)
 
 
 def _tensors(data, name: str):
@@ -197,12 +204,19 @@ def predict_proba(model: TextClassifier, ids: np.ndarray, lengths: np.ndarray, b
     return torch.cat(probs).double().numpy()
 
 
-def text_accuracy(model: TextClassifier, ids: np.ndarray, lengths: np.ndarray, labels: np.ndarray) -> float:
-    """正解率 (0〜1)。予測は確率の大きいほうのクラス (argmax)。"""
+def _evaluate(model: nn.Module, ids: np.ndarray, lengths: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """(損失, 正解率)。損失は交差エントロピーの平均、予測は確率の大きいほうのクラス (argmax)。"""
     model.eval()
     with torch.no_grad():
         logits = model(torch.from_numpy(np.asarray(ids, dtype=np.int64)), torch.from_numpy(np.asarray(lengths, dtype=np.int64)))
-    return float((logits.argmax(dim=-1).numpy() == np.asarray(labels)).mean())
+        labels_t = torch.from_numpy(np.asarray(labels, dtype=np.int64))
+        loss = float(nn.functional.cross_entropy(logits, labels_t))
+    return loss, float((logits.argmax(dim=-1) == labels_t).double().mean())
+
+
+def text_accuracy(model: TextClassifier, ids: np.ndarray, lengths: np.ndarray, labels: np.ndarray) -> float:
+    """正解率 (0〜1)。予測は確率の大きいほうのクラス (argmax)。"""
+    return _evaluate(model, ids, lengths, labels)[1]
 
 
 def train_text_classifier(
@@ -213,15 +227,21 @@ def train_text_classifier(
     lr: float = 0.01,
     batch_size: int = 32,
     seed: int = 0,
+    clip: float | None = None,
     progress=None,
 ) -> TextTrainingResult:
-    """``model`` を Adam で ``epochs`` エポック学習し、検証データの正解率がいちばん高かったエポックの重みに戻す。
+    """``model`` を Adam で ``epochs`` エポック学習し、検証データの損失がいちばん小さかったエポックの重みに戻す。
 
     ``train`` と ``validation`` は (ids (N, T), lengths (N,), labels (N,)) の組 (``encode_texts`` とラベル)。
     ミニバッチは ``length_batches`` で作り、その乱数は ``seed`` で決まります (初期値は呼ぶ前に
-    ``torch.manual_seed`` で決めておきます)。エポックの終わりごとに検証データの正解率を測り、
-    最高の値が出たエポック (同じ値なら早いほう) の重みを最後に読み込み直します。何エポック学習するかを
-    検証データで選ぶ「早期終了」と同じことで、テストデータは使いません。
+    ``torch.manual_seed`` で決めておきます)。エポックの終わりごとに検証データの損失 (交差エントロピーの平均) と
+    正解率を測り、損失がいちばん小さかったエポック (同じ値なら早いほう) の重みを最後に読み込み直します。
+    何エポック学習するかを検証データで選ぶ「早期終了」と同じことで、テストデータは使いません。
+    ``clip`` を与えると、各ステップで勾配のノルムをその値までに切り詰めます (第4章の勾配クリッピング)。
+
+    選ぶ基準を正解率ではなく損失にするのは、正解率が「正解した文の数」という粗い整数で、隣のエポックと同じ値や
+    1 文だけの差になりやすいからです。確率が 0.5 にごく近い文が 1 つあるだけで、計算の丸め方のわずかな違い
+    (CPU の種類など) によって選ぶエポックが入れ替わります。損失は連続な値なので、そうした入れ替わりが起きません。
     ``progress`` には 1 エポックごとに ``update(epoch, loss=..., 検証=...)`` を知らせます。
     """
     epochs = check_int("epochs", epochs, 1)
@@ -231,9 +251,10 @@ def train_text_classifier(
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     generator = np.random.default_rng(seed)
     lengths_np = lengths.numpy()
+    val_loss: list[float] = []
     val_accuracy: list[float] = []
     train_loss: list[float] = []
-    best_state, best = None, -1.0
+    best_state, best = None, float("inf")
     for epoch in range(1, epochs + 1):
         model.train()
         total, count = 0.0, 0
@@ -244,16 +265,19 @@ def train_text_classifier(
             logits = model(ids[index, :T], lengths[index])
             loss = nn.functional.cross_entropy(logits, labels[index])
             loss.backward()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
             optimizer.step()
             total += loss.item() * len(batch)
             count += len(batch)
         train_loss.append(total / count)
-        val_accuracy.append(text_accuracy(model, *val))
-        if val_accuracy[-1] > best:
-            best = val_accuracy[-1]
+        loss, acc = _evaluate(model, *val)
+        val_loss.append(loss)
+        val_accuracy.append(acc)
+        if loss < best:
+            best = loss
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         if progress is not None:
             progress.update(epoch, loss=train_loss[-1], 検証=val_accuracy[-1])
     model.load_state_dict(best_state)
-    best_epoch = val_accuracy.index(best) + 1
-    return TextTrainingResult(val_accuracy, train_loss, best_epoch)
+    return TextTrainingResult(val_loss, val_accuracy, train_loss, val_loss.index(best) + 1)
