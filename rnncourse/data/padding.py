@@ -23,9 +23,9 @@ from typing import Any, Optional
 
 import numpy as np
 
-from rnncourse.shapes import ShapeError, check_int
+from rnncourse.shapes import Dims, ShapeError, check_int
 
-__all__ = ["pad_sequences", "length_mask", "random_length_sequences"]
+__all__ = ["pad_sequences", "length_mask", "masked_mean", "random_length_sequences"]
 
 
 def pad_sequences(seqs: Sequence[Any], pad_value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -113,6 +113,33 @@ def length_mask(lengths: Any, T_max: Optional[int] = None) -> np.ndarray:
     if T_max < longest:
         raise ValueError(f"T_max = {T_max} は最長の系列の長さ {longest} より短くなっています。T_max ≥ {longest} にしてください。")
     return np.arange(T_max)[None, :] < array[:, None]  # mask[n, t] = t < lengths[n]
+
+
+def masked_mean(h: np.ndarray, lengths: Any) -> np.ndarray:
+    """詰め物の時刻を除いて、各系列の値 (隠れ状態など) を時間方向に平均する。
+
+    >>> h = np.arange(12.0).reshape(2, 3, 2)   # (N, T, H) = (2, 3, 2)
+    >>> masked_mean(h, np.array([3, 1]))
+    array([[2., 3.],
+           [6., 7.]])
+
+    式: m_{n,t} = [t < lengths_n]、  h̄_n = Σ_t m_{n,t} h_{n,t} / Σ_t m_{n,t}。
+    多対一のモデルで、最後の隠れ状態の代わりに全時刻の隠れ状態の平均を読むとき (mean pooling) に使います。
+    ``h.mean(axis=1)`` では、短い系列ほど詰め物の位置の値が混ざります。
+
+    形: h (N, T, H), lengths (N,) → (N, H)。lengths はどれも 1 以上 T 以下。
+    """
+    dims = Dims()
+    h = dims.check("h", h, ("N", "T", "H"))
+    lengths = np.asarray(lengths)
+    if lengths.shape != (h.shape[0],):
+        raise ShapeError(f"引数 lengths の形は (N,) = ({h.shape[0]},) のはずですが、{lengths.shape} が渡されました。")
+    if lengths.dtype.kind not in "iu":
+        raise TypeError(f"引数 lengths は整数の配列であるべきですが、dtype={lengths.dtype} が渡されました。")
+    if np.any(lengths < 1) or np.any(lengths > h.shape[1]):
+        raise ValueError(f"lengths はどれも 1 以上 T = {h.shape[1]} 以下のはずですが、{lengths.tolist()} が渡されました。")
+    mask = length_mask(lengths, h.shape[1])[:, :, None]  # m (N, T, 1)
+    return (h * mask).sum(axis=1) / mask.sum(axis=1)  # Σ_t m h / Σ_t m
 
 
 def random_length_sequences(

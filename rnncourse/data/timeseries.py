@@ -21,6 +21,7 @@ X は RNN の入力 (N, T, D) の形 (D = 1) をしているので、そのま�
 from __future__ import annotations
 
 import numbers
+from typing import Callable
 
 import numpy as np
 
@@ -32,6 +33,9 @@ __all__ = [
     "train_test_split_series",
     "naive_forecast_mse",
     "mean_forecast_mse",
+    "naive_mse_by_horizon",
+    "autoregressive_forecast",
+    "linear_rollout",
 ]
 
 
@@ -188,3 +192,71 @@ def mean_forecast_mse(X: np.ndarray, y: np.ndarray) -> float:
     X, y = _check_windows(X, y)
     y_hat = X[:, :, 0].mean(axis=1)[:, None]  # ŷ_{i,k} = 窓の平均
     return float(np.mean((y - y_hat) ** 2))  # mean (y − ŷ)²
+
+
+def naive_mse_by_horizon(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """素朴な予測 (最後に見えた値がこの先も続く) の、先の時刻 k ごとの MSE。
+
+    >>> X = np.array([[[0.0], [1.0]], [[1.0], [2.0]]])   # 2 つの窓の最後の値は 1 と 2
+    >>> naive_mse_by_horizon(X, np.array([[2.0, 4.0], [2.0, 2.0]]))
+    array([0.5, 4.5])
+
+    式: MSE_k = (1/M) Σ_i (y_{i,k} − X_{i,window−1})²。全部の k で平均すると ``naive_forecast_mse`` と同じ値。
+
+    形: X (M, window, 1), y (M, horizon) → (horizon,)。
+    """
+    X, y = _check_windows(X, y)
+    y_hat = X[:, -1, 0][:, None]  # ŷ_{i,k} = x_{i, window−1} (すべての k で同じ)
+    return np.mean((y - y_hat) ** 2, axis=0)  # k ごとに i で平均
+
+
+def autoregressive_forecast(
+    predict: Callable[[np.ndarray], np.ndarray], windows: np.ndarray, horizon: int
+) -> np.ndarray:
+    """自己回帰の多段予測: 予測した値を窓の末尾に足し、いちばん古い値を捨てて、次を予測する。これを horizon 回。
+
+    >>> last = lambda X: X[:, -1, 0]                 # 「直前の値が続く」予測器
+    >>> autoregressive_forecast(last, np.arange(6.0).reshape(2, 3, 1), horizon=2)
+    array([[2., 2.],
+           [5., 5.]])
+    >>> mean = lambda X: X[:, :, 0].mean(axis=1)     # 「窓の平均」予測器
+    >>> autoregressive_forecast(mean, np.array([[[0.0], [3.0], [6.0]]]), horizon=2)
+    array([[3., 4.]])
+
+    ``predict`` は窓 (N, T, 1) を受け取って次の値 (N,) を返す関数 (学習したモデルの予測など)。
+    k 段目の予測は、本物の値 T − k 個とそれまでの予測 k 個を並べた窓から作ります (k ≥ T なら予測だけの窓)。
+    いつも学習のときと同じ長さ T の窓を渡します。
+
+    形: windows (N, T, 1), horizon → (N, horizon) float64。
+    """
+    if not callable(predict):
+        raise TypeError(f"引数 predict には窓を受け取る関数を渡してください ({type(predict).__name__} が渡されました)。")
+    windows = Dims().check("windows", windows, ("N", "T", 1))
+    horizon = check_int("horizon", horizon, 1)
+    window = windows.copy()
+    forecasts = np.empty((windows.shape[0], horizon))
+    for k in range(horizon):
+        y_hat = np.asarray(predict(window), dtype=np.float64).reshape(-1)  # 次の値 (N,)
+        forecasts[:, k] = y_hat
+        window = np.concatenate([window[:, 1:], y_hat[:, None, None]], axis=1)  # 古い値を捨て、予測を足す
+    return forecasts
+
+
+def linear_rollout(windows: np.ndarray, w: np.ndarray, b: float, horizon: int) -> np.ndarray:
+    """線形の予測器 ŷ = Σ_s w_s x_s + b (窓の値の重み付き和) で、自己回帰の多段予測をする。
+
+    >>> windows = np.array([[[1.0], [2.0]]])                          # 窓 (1, 2, 1)
+    >>> linear_rollout(windows, np.array([0.0, 1.0]), 1.0, horizon=3)  # 「直前の値 + 1」
+    array([[3., 4., 5.]])
+
+    ``autoregressive_forecast`` に線形の予測器 (自己回帰モデル、AR モデル) を渡したものと同じです。
+    w[s] は窓の s 番目 (古い順) の値に掛かる重みです。
+
+    形: windows (N, T, 1), w (T,), b → (N, horizon)。
+    """
+    dims = Dims()
+    windows = dims.check("windows", windows, ("N", "T", 1))
+    w = dims.check("w", w, ("T",))
+    if isinstance(b, bool) or not isinstance(b, numbers.Real):
+        raise TypeError(f"引数 b は実数 (切片) であるべきですが、{b!r} が渡されました。")
+    return autoregressive_forecast(lambda X: X[:, :, 0] @ w + b, windows, horizon)  # ŷ = x·w + b

@@ -81,14 +81,11 @@ _EXPORTS = {
     "sentiment_probabilities": "rnncourse.labs.applications",
     "sentiment_report": "rnncourse.labs.applications",
     "sentiment_explorer": "rnncourse.labs.applications",
-    "masked_mean": "rnncourse.labs.applications",
     "fit_width": "rnncourse.labs.applications",
     "forecast_data": "rnncourse.labs.applications",
     "forecast_model": "rnncourse.labs.applications",
     "forecast_run": "rnncourse.labs.applications",
     "rollout_windows": "rnncourse.labs.applications",
-    "naive_mse_by_horizon": "rnncourse.labs.applications",
-    "linear_rollout": "rnncourse.labs.applications",
     # rnncourse.labs.parallel
     "run_all": "rnncourse.labs.parallel",
     # rnncourse.labs.seq2seq_lab

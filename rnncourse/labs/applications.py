@@ -16,15 +16,13 @@
   (``rnncourse.labs.parallel.run_all`` で何回も並べて計算するため、引数だけで結果が決まる)。
 - ``accuracy_by_phenomenon`` / ``sentiment_probabilities`` / ``sentiment_report`` / ``sentiment_explorer``:
   現象ごとの正解率、好きな文の肯定の確率、それを打ち込んで試すウィジェット。
-- ``masked_mean``: 詰め物の時刻を除いた隠れ状態の平均 (演習)。
 
 時系列の予測 (8.2 節):
 
 - ``forecast_data``: 第1章と同じ系列・分け方・窓 (``noisy_sine(500, seed=0)``、後ろの 20 % がテスト、窓 20)。
   訓練の部分をさらに時間順に分け、後ろの 20 % を検証データにします。
 - ``forecast_run``: 1 つの再帰層・学習率・乱数の種で ``SequenceRegressor`` を学習する。
-- ``rollout_windows`` / ``naive_mse_by_horizon`` / ``linear_rollout``: 多段予測の出発点の窓と正解、素朴な予測の
-  先の時刻ごとの MSE、線形の予測器での自己回帰の予測 (演習)。
+- ``rollout_windows``: 多段予測の出発点の窓と、その先の正解 (テスト区間の値)。
 """
 
 from __future__ import annotations
@@ -37,15 +35,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnncourse.data.padding import length_mask
 from rnncourse.data.sentiment import PHENOMENA, SentimentExample, load_sentiment_examples
 from rnncourse.data.text import CharVocab
 from rnncourse.data.timeseries import noisy_sine, sliding_windows, train_test_split_series
-from rnncourse.models.forecasting import SequenceRegressor, forecast_mse, predict_next, rollout, train_regressor
+from rnncourse.models.forecasting import SequenceRegressor, forecast_mse, train_regressor
 from rnncourse.models.text_classifier import (
-    TextClassifier, encode_texts, predict_proba, text_accuracy, train_text_classifier, unknown_chars,
+    TextClassifier, encode_texts, predict_proba, train_text_classifier, unknown_chars,
 )
-from rnncourse.shapes import Dims, ShapeError, check_int
+from rnncourse.shapes import ShapeError, check_int
 
 __all__ = [
     "SENTIMENT_SETTINGS",
@@ -64,7 +61,6 @@ __all__ = [
     "sentiment_probabilities",
     "sentiment_report",
     "sentiment_explorer",
-    "masked_mean",
     "fit_width",
     "ForecastData",
     "forecast_data",
@@ -72,8 +68,6 @@ __all__ = [
     "forecast_run",
     "forecast_model",
     "rollout_windows",
-    "naive_mse_by_horizon",
-    "linear_rollout",
 ]
 
 #: 8.1 節の再帰層のモデルと学習の設定 (学習率だけは検証データで選ぶ)。
@@ -375,28 +369,6 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def masked_mean(h: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """詰め物の時刻を除いて、各系列の隠れ状態を時間方向に平均する (多対一の別の読み出し方)。
-
-    >>> h = np.arange(12.0).reshape(2, 3, 2)   # (N, T, H) = (2, 3, 2)
-    >>> masked_mean(h, np.array([3, 1]))
-    array([[2., 3.],
-           [6., 7.]])
-
-    式: m_{n,t} = [t < lengths_n]、  h̄_n = Σ_t m_{n,t} h_{n,t} / Σ_t m_{n,t}。
-    形: h (N, T, H), lengths (N,) → (N, H)。lengths はどれも 1 以上 T 以下。
-    """
-    dims = Dims()
-    h = dims.check("h", h, ("N", "T", "H"))
-    lengths = np.asarray(lengths)
-    if lengths.shape != (h.shape[0],):
-        raise ShapeError(f"引数 lengths の形は (N,) = ({h.shape[0]},) のはずですが、{lengths.shape} が渡されました。")
-    if np.any(lengths < 1) or np.any(lengths > h.shape[1]):
-        raise ValueError(f"lengths はどれも 1 以上 T = {h.shape[1]} 以下のはずですが、{lengths.tolist()} が渡されました。")
-    mask = length_mask(lengths.astype(np.int64), h.shape[1])[:, :, None]  # m (N, T, 1)
-    return (h * mask).sum(axis=1) / mask.sum(axis=1)  # Σ_t m h / Σ_t m
-
-
 # =============================================================================================
 # 8.2 時系列の予測
 # =============================================================================================
@@ -498,34 +470,3 @@ def rollout_windows(horizon: int, window: int = 20) -> tuple[np.ndarray, np.ndar
     return sliding_windows(recent, window, horizon)
 
 
-def naive_mse_by_horizon(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """素朴な予測 (最後に見えた値がこの先も続く) の、先の時刻 k ごとの MSE。
-
-    >>> X = np.array([[[0.0], [1.0]], [[1.0], [2.0]]])   # 2 つの窓の最後の値は 1 と 2
-    >>> naive_mse_by_horizon(X, np.array([[2.0, 4.0], [2.0, 2.0]]))
-    array([0.5, 4.5])
-
-    式: MSE_k = (1/M) Σ_i (y_{i,k} − X_{i,window−1})²。全部の k で平均すると ``naive_forecast_mse`` と同じ値。
-    形: X (M, window, 1), y (M, horizon) → (horizon,)。
-    """
-    dims = Dims()
-    X = dims.check("X", X, ("M", "window", 1))
-    y = dims.check("y", y, ("M", "horizon"))
-    y_hat = X[:, -1, 0][:, None]  # ŷ_{i,k} = x_{i, window−1} (すべての k で同じ)
-    return np.mean((y - y_hat) ** 2, axis=0)  # k ごとに i で平均
-
-
-def linear_rollout(windows: np.ndarray, w: np.ndarray, b: float, horizon: int) -> np.ndarray:
-    """線形の予測器 ŷ = Σ_s w_s x_s + b (窓の値の重み付き和) で、自己回帰の多段予測をする。
-
-    >>> windows = np.array([[[1.0], [2.0]]])             # 窓 (1, 2, 1)
-    >>> linear_rollout(windows, np.array([0.0, 1.0]), 1.0, horizon=3)  # 「直前の値 + 1」
-    array([[3., 4., 5.]])
-
-    ``rnncourse.models.forecasting.rollout`` に線形の予測器を渡したものと同じです (演習の模範解答)。
-    形: windows (N, T, 1), w (T,), b → (N, horizon)。
-    """
-    dims = Dims()
-    windows = dims.check("windows", windows, ("N", "T", 1))
-    w = dims.check("w", w, ("T",))
-    return rollout(lambda X: X[:, :, 0] @ w + b, windows, horizon)  # ŷ = x·w + b

@@ -14,7 +14,8 @@
 - ``train_regressor``: 平均二乗誤差 (MSE) を Adam で小さくし、決まったステップごとに検証データの MSE を測り、
   いちばん小さかったときの重みに戻す。
 - ``predict_next`` / ``forecast_mse``: 次の値の予測とその MSE。
-- ``rollout``: 予測した値を窓の末尾に足し、いちばん古い値を捨てて、また予測する (自己回帰の多段予測)。
+- ``rollout``: 予測した値を窓の末尾に足し、いちばん古い値を捨てて、また予測する (自己回帰の多段予測。
+  計算そのものは NumPy だけの ``rnncourse.data.timeseries.autoregressive_forecast``)。
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncourse.data.timeseries import autoregressive_forecast
 from rnncourse.models.torch_models import make_recurrent
 from rnncourse.shapes import Dims, check_int
 
@@ -155,25 +157,15 @@ def rollout(model: Predictor, windows: np.ndarray, horizon: int) -> np.ndarray:
     >>> rollout(last, np.arange(6.0).reshape(2, 3, 1), horizon=2)
     array([[2., 2.],
            [5., 5.]])
-    >>> mean = lambda X: X[:, :, 0].mean(axis=1)  # 「窓の平均」予測器
-    >>> rollout(mean, np.array([[[0.0], [3.0], [6.0]]]), horizon=2)
-    array([[3., 4.]])
 
     ``model`` は ``SequenceRegressor`` (``predict_next`` で予測する) か、窓 (N, T, 1) を受け取って次の値 (N,) を返す関数。
-    k 段目の予測は、本物の値を T − k 個と、それまでの予測 k 個を並べた窓から作ります (k ≥ T なら予測だけの窓)。
-    学習のときと同じ長さ T の窓を、h_0 = 0 から毎回読み直します。
+    計算は ``rnncourse.data.timeseries.autoregressive_forecast`` です: k 段目の予測は、本物の値 T − k 個と、
+    それまでの予測 k 個を並べた窓から作ります (k ≥ T なら予測だけの窓)。学習のときと同じ長さ T の窓を、h_0 = 0 から毎回読み直します。
 
     形: windows (N, T, 1), horizon → (N, horizon) float64。
     """
-    windows, _ = _windows("windows", windows)
-    horizon = check_int("horizon", horizon, 1)
-    predict = (lambda X: predict_next(model, X)) if isinstance(model, nn.Module) else model
-    if not callable(predict):
+    if isinstance(model, nn.Module):
+        return autoregressive_forecast(lambda X: predict_next(model, X), windows, horizon)
+    if not callable(model):
         raise TypeError(f"引数 model には SequenceRegressor か、窓を受け取る関数を渡してください ({type(model).__name__} が渡されました)。")
-    window = windows.copy()
-    forecasts = np.empty((windows.shape[0], horizon))
-    for k in range(horizon):
-        y_hat = np.asarray(predict(window), dtype=np.float64).reshape(-1)  # 次の値 (N,)
-        forecasts[:, k] = y_hat
-        window = np.concatenate([window[:, 1:], y_hat[:, None, None]], axis=1)  # 古い値を捨て、予測を足す
-    return forecasts
+    return autoregressive_forecast(model, windows, horizon)

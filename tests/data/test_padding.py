@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnncourse.data.padding import length_mask, pad_sequences, random_length_sequences
+from rnncourse.data.padding import length_mask, masked_mean, pad_sequences, random_length_sequences
 from rnncourse.shapes import ShapeError
 
 
@@ -96,3 +96,21 @@ def test_random_length_sequences_errors():
         random_length_sequences(0, min_len=1, max_len=2)
     with pytest.raises(TypeError, match="dim"):
         random_length_sequences(2, min_len=1, max_len=2, dim=True)
+
+
+# ------------------------------------------------------------------ masked_mean
+def test_masked_mean_ignores_padded_steps():
+    rng = np.random.default_rng(0)
+    h, lengths = rng.normal(size=(4, 6, 3)), np.array([6, 1, 3, 5])
+    expected = np.stack([h[n, :lengths[n]].mean(axis=0) for n in range(4)])
+    np.testing.assert_allclose(masked_mean(h, lengths), expected)
+    h_changed = h.copy()
+    h_changed[1, 1:] = 1e6  # 詰め物の位置の値を変えても結果は同じ
+    np.testing.assert_allclose(masked_mean(h_changed, lengths), expected)
+
+
+@pytest.mark.parametrize("lengths, error", [([6, 0, 3, 5], ValueError), ([6, 7, 3, 5], ValueError), ([6, 1, 3], ShapeError),
+                                            ([6.0, 1.0, 3.0, 5.0], TypeError)])
+def test_masked_mean_rejects_bad_lengths(lengths, error):
+    with pytest.raises(error, match="lengths"):
+        masked_mean(np.zeros((4, 6, 3)), np.array(lengths))

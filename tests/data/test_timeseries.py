@@ -3,8 +3,11 @@ import pytest
 
 from rnncourse.shapes import ShapeError
 from rnncourse.data.timeseries import (
+    autoregressive_forecast,
+    linear_rollout,
     mean_forecast_mse,
     naive_forecast_mse,
+    naive_mse_by_horizon,
     noisy_sine,
     sliding_windows,
     train_test_split_series,
@@ -104,3 +107,46 @@ def test_naive_baseline_is_the_stronger_one_on_the_sine():
     naive, mean = naive_forecast_mse(X, y), mean_forecast_mse(X, y)
     assert naive < mean
     assert naive > 2 * 0.1**2  # two noise terms: the baseline leaves room for a model to do better
+
+
+# ------------------------------------------------------------------ 多段予測
+def test_naive_mse_by_horizon_averages_to_naive_forecast_mse():
+    X, y = sliding_windows(noisy_sine(120, seed=2), 10, horizon=7)
+    by_k = naive_mse_by_horizon(X, y)
+    assert by_k.shape == (7,)
+    assert by_k.mean() == pytest.approx(naive_forecast_mse(X, y))
+    assert by_k[0] == pytest.approx(naive_forecast_mse(X, y[:, :1]))
+    with pytest.raises(ShapeError):
+        naive_mse_by_horizon(X, y[:-1])
+
+
+def test_naive_mse_by_horizon_is_periodic_on_a_clean_wave():
+    # ノイズのない波は 2P = 50 時刻ごとに同じ形に戻るので、50 時刻先の素朴な予測は正確
+    X, y = sliding_windows(noisy_sine(200, noise=0.0), 20, horizon=50)
+    assert naive_mse_by_horizon(X, y)[49] < 1e-20 < naive_mse_by_horizon(X, y)[24]
+
+
+def test_autoregressive_forecast_slides_the_window_over_its_own_predictions():
+    windows = np.random.default_rng(0).normal(size=(3, 4, 1))
+    weights = np.array([0.1, -0.2, 0.3, 0.9])
+    forecasts = autoregressive_forecast(lambda X: X[:, :, 0] @ weights + 0.05, windows, horizon=6)
+    history = windows[:, :, 0].tolist()
+    for k in range(6):
+        for n in range(3):
+            value = float(np.dot(history[n][-4:], weights) + 0.05)  # いつも最後の 4 個 (本物 + 予測) から
+            assert forecasts[n, k] == pytest.approx(value, abs=1e-12)
+            history[n].append(value)
+    np.testing.assert_allclose(linear_rollout(windows, weights, 0.05, 6), forecasts)
+
+
+def test_autoregressive_forecast_rejects_bad_arguments():
+    with pytest.raises(ShapeError, match="windows"):
+        autoregressive_forecast(lambda X: X[:, -1, 0], np.zeros((3, 4)), horizon=2)
+    with pytest.raises(ValueError, match="horizon"):
+        autoregressive_forecast(lambda X: X[:, -1, 0], np.zeros((3, 4, 1)), horizon=0)
+    with pytest.raises(TypeError, match="predict"):
+        autoregressive_forecast("last", np.zeros((3, 4, 1)), horizon=2)
+    with pytest.raises(ShapeError, match="w"):
+        linear_rollout(np.zeros((3, 4, 1)), np.zeros(3), 0.0, 2)
+    with pytest.raises(TypeError, match="b"):
+        linear_rollout(np.zeros((3, 4, 1)), np.zeros(4), "0", 2)

@@ -5,15 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from rnncourse.data.padding import length_mask
 from rnncourse.data.sentiment import PHENOMENA, load_sentiment
 from rnncourse.data.timeseries import naive_forecast_mse, noisy_sine, sliding_windows, train_test_split_series
 from rnncourse.labs.applications import (
     NgramBagClassifier, accuracy_by_phenomenon, char_ngrams, fit_width, forecast_data, forecast_model, forecast_run,
-    linear_rollout, masked_mean, naive_mse_by_horizon, ngram_vocabulary, rollout_windows, sentiment_data,
-    sentiment_explorer, sentiment_model, sentiment_report, sentiment_run,
+    ngram_vocabulary, rollout_windows, sentiment_data, sentiment_explorer, sentiment_model, sentiment_report,
+    sentiment_run,
 )
-from rnncourse.models.forecasting import rollout
 from rnncourse.seeding import torch_defaults
 from rnncourse.shapes import ShapeError
 
@@ -117,18 +115,6 @@ def test_sentiment_report_and_widget():
     assert isinstance(sentiment_explorer(models), ipywidgets.interactive)
 
 
-def test_masked_mean_ignores_padded_steps():
-    rng = np.random.default_rng(0)
-    h, lengths = rng.normal(size=(4, 6, 3)), np.array([6, 1, 3, 5])
-    expected = np.stack([h[n, :lengths[n]].mean(axis=0) for n in range(4)])
-    np.testing.assert_allclose(masked_mean(h, lengths), expected)
-    assert length_mask(lengths).shape == (4, 6)
-    with pytest.raises(ValueError):
-        masked_mean(h, np.array([6, 0, 3, 5]))
-    with pytest.raises(ShapeError):
-        masked_mean(h, np.array([6, 1, 3]))
-
-
 def test_fit_width_counts_wide_characters_twice():
     assert fit_width("GRU", 5) == "GRU  "
     assert fit_width("袋", 5) == "袋   "
@@ -160,25 +146,6 @@ def test_rollout_windows_targets_lie_in_the_test_part():
     np.testing.assert_array_equal(targets[-1], data.test_series[-30:])
     with pytest.raises(ValueError, match="horizon"):
         rollout_windows(101)
-
-
-def test_naive_mse_by_horizon_averages_to_the_chapter_one_function():
-    X, y = sliding_windows(noisy_sine(120, seed=2), 10, horizon=7)
-    by_k = naive_mse_by_horizon(X, y)
-    assert by_k.shape == (7,)
-    assert by_k.mean() == pytest.approx(naive_forecast_mse(X, y))
-    assert by_k[0] == pytest.approx(naive_forecast_mse(X, y[:, :1]))
-    with pytest.raises(ShapeError):
-        naive_mse_by_horizon(X, y[:-1])
-
-
-def test_linear_rollout_matches_rollout_with_a_linear_predictor():
-    rng = np.random.default_rng(3)
-    windows, w = rng.normal(size=(4, 5, 1)), rng.normal(size=5) * 0.3
-    expected = rollout(lambda X: X[:, :, 0] @ w + 0.1, windows, 8)
-    np.testing.assert_allclose(linear_rollout(windows, w, 0.1, 8), expected)
-    with pytest.raises(ShapeError):
-        linear_rollout(windows, w[:4], 0.1, 8)
 
 
 def test_forecast_run_is_deterministic_and_restores_its_model():
