@@ -223,3 +223,58 @@ def test_card_overlap_numbers_match_the_data():
     assert f"validation に {sum(same['validation'].values())} 文、test に {sum(test.values())} 文" in card
     assert (f"うち plain {test['plain']}、negation {test['negation']}、double_negation {test['double_negation']}、"
             f"degree {test['degree']}、contrast {test['contrast']})") in card
+
+
+# --- 母語話者が読んで不自然な形を作らないこと (2 版で直したもの) ------------------------------------------
+
+
+def _targets():
+    return sorted({modifier + noun for domain in sentiment._DOMAINS for modifier, noun in domain.targets}, key=len,
+                  reverse=True)
+
+
+def test_no_doubled_topic_after_the_target():
+    # 「この掃除機は価格は安い」のような主題の「は」の重なりは作らない (逆接の 2 つの節の対比の「は」は別)
+    aspects = sorted({aspect for domain in sentiment._DOMAINS for aspect, _ in domain.aspects}
+                     | {aspect for aspect, _ in sentiment._COMMON_ASPECTS})
+    for e in all_examples():
+        if e.phenomenon == "contrast":
+            continue
+        for target in _targets():
+            for aspect in aspects:
+                assert f"{target}は{aspect}は" not in e.text, e.text
+
+
+def test_experience_is_not_said_twice():
+    for e in all_examples():
+        for twice in ("買ったばかりのカメラを買", "去年泊まった宿に泊ま", "昨日見た映画を見", "昨日見た映画は見"):
+            assert twice not in e.text, e.text
+
+
+def test_contrasts_do_not_use_noni_or_intensify_against_a_negated_clause():
+    negated = re.compile(r"(くな|ではな|じゃな|ではあり|くあり|ません|(?<!少)なかった)")
+    for e in all_examples():
+        if e.phenomenon != "contrast":
+            continue
+        assert "のに、" not in e.text, e.text
+        if negated.search(e.text):
+            assert not any(word in e.text for word in sentiment._INTENSIFIERS), e.text
+
+
+def test_no_degree_word_on_ungraded_predicates_and_no_overlapping_restaurant_aspects():
+    for e in all_examples():
+        for word in (*sentiment._INTENSIFIERS, *sentiment._COMPARATIVES, "これ以上ないほど", "あまり", "それほど"):
+            assert f"{word}十分" not in e.text, e.text
+    restaurant = next(d for d in sentiment._DOMAINS if d.name == "restaurant")
+    assert "料理" not in [aspect for aspect, _ in restaurant.aspects]
+
+
+def test_praise_idioms_fit_their_objects():
+    books_and_films = {m + n for d in sentiment._DOMAINS if d.name in ("film", "book") for m, n in d.targets}
+    for e in all_examples():
+        if "誰かに話さ" in e.text:
+            assert "のことは誰かに話さ" in e.text, e.text
+        if "拍手を送ら" in e.text:
+            assert any(target in e.text for target in books_and_films), e.text
+        if e.phenomenon == "double_negation" and ("わけが" in e.text or "はずが" in e.text):
+            assert e.label == 1, e.text  # 「〜ないはずがない」は賞賛の形だけ
