@@ -70,9 +70,11 @@ __all__ = [
     "rollout_windows",
 ]
 
-#: 8.1 節の再帰層のモデルと学習の設定 (学習率だけは検証データで選ぶ)。
+#: 8.1 節のモデルの大きさと、5 つのモデルに共通の学習の設定 (学習率とエポック数は検証データで選ぶ)。
+#: pack=False: 長さの近い文をまとめたバッチなので、全時刻を計算して時刻 lengths − 1 の隠れ状態を読む (pack と同じ値)。
+#: clip: 勾配のノルムの上限 (第4章)。素の RNN の学習を乱れにくくする。
 SENTIMENT_SETTINGS = {"embedding_dim": 16, "hidden_size": 32, "batch_size": 64, "epochs": 10, "pack": False, "clip": 0.25}
-#: 8.2 節の再帰層のモデルと学習の設定 (学習率だけは検証データで選ぶ)。
+#: 8.2 節の再帰層のモデルと学習の設定 (学習率と何ステップ目の重みを使うかは検証データで選ぶ)。
 FORECAST_SETTINGS = {"hidden_size": 16, "batch_size": 64, "steps": 300, "eval_every": 25}
 
 
@@ -109,7 +111,12 @@ def _encode_split(examples: Sequence[SentimentExample], vocab: CharVocab) -> Enc
 
 @functools.lru_cache(maxsize=1)
 def sentiment_data() -> SentimentData:
-    """同梱の感情分類のデータを、訓練データの文字から作った辞書で ID にして返す (一度だけ計算して覚えておく)。"""
+    """同梱の感情分類のデータを、訓練データの文字から作った辞書で ID にして返す (一度だけ計算して覚えておく)。
+
+    >>> test = sentiment_data().splits["test"]
+    >>> test.ids.shape[0], test.lengths[:3].tolist() == [len(t) for t in test.texts[:3]]
+    (600, True)
+    """
     examples = {split: load_sentiment_examples(split) for split in ("train", "validation", "test")}
     vocab = CharVocab.from_text("".join(e.text for e in examples["train"]))
     return SentimentData(vocab, {split: _encode_split(found, vocab) for split, found in examples.items()})
@@ -297,6 +304,10 @@ def accuracy_by_phenomenon(proba: np.ndarray, split: str = "test") -> dict[str, 
 def sentiment_probabilities(texts: Sequence[str], models: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """好きな文のリストについて、各モデルの肯定の確率 {名前: (N,)} を返す。
 
+    >>> probs = sentiment_probabilities(["美味しい。", "高い。"], {"袋": sentiment_model("bag")})
+    >>> probs["袋"].round(2)   # 学習前の袋のモデル (w = 0, b = 0) はどの文も 0.5
+    array([0.5, 0.5])
+
     ``models`` は {名前: ``NgramBagClassifier`` か ``TextClassifier``}。再帰層のモデルには、辞書 (訓練データの文字) に
     ない文字を飛ばして読ませます (n-gram の袋は、訓練データにない n-gram を数えません)。
     """
@@ -315,6 +326,11 @@ def sentiment_probabilities(texts: Sequence[str], models: Mapping[str, Any]) -> 
 
 def sentiment_report(text: str, models: Mapping[str, Any]) -> str:
     """1 つの文について、各モデルの肯定の確率を棒つきの表にした文字列を返す (ウィジェットと同じ表示)。
+
+    >>> print(sentiment_report("美味しい☆", {"袋": sentiment_model("bag")}))
+    「美味しい☆」
+    (訓練データにない文字 ☆ は飛ばして読みます)
+    袋  肯定の確率 0.50  |##########          |  → 否定
 
     辞書にない文字はそれを知らせて飛ばします。辞書にある文字が 1 つもない文には、その旨だけを返します。
     """
@@ -395,6 +411,10 @@ class ForecastData(NamedTuple):
 def forecast_data(window: int = 20) -> ForecastData:
     """第1章 1.4 節・1.6 節と同じ系列と分け方で、学習用・検証用・テスト用の窓を作る。
 
+    >>> data = forecast_data()
+    >>> len(data.fit_series), len(data.val_series), len(data.test_series)
+    (320, 80, 100)
+
     系列 ``noisy_sine(500, seed=0)`` を時間順に 訓練 400 : テスト 100 に分け (``train_test_split_series``、
     第1章と同じ)、訓練をさらに時間順に 学習用 320 : 検証用 80 に分けます。窓はそれぞれの区間の中だけで
     作ります (第1章と同じく、分けてから窓を作る)。テストの窓は第1章の 80 個そのものです。
@@ -423,7 +443,11 @@ class ForecastRun(NamedTuple):
 
 
 def forecast_model(cell: str, state: Mapping[str, Any] | None = None) -> SequenceRegressor:
-    """8.2 節の大きさ (``FORECAST_SETTINGS``) の ``SequenceRegressor`` を作り、``state`` があれば重みを読み込む。"""
+    """8.2 節の大きさ (``FORECAST_SETTINGS``) の ``SequenceRegressor`` を作り、``state`` があれば重みを読み込む。
+
+    >>> forecast_model("lstm").rnn.hidden_size
+    16
+    """
     model = SequenceRegressor(cell, FORECAST_SETTINGS["hidden_size"])
     if state is not None:
         model.load_state_dict(state)

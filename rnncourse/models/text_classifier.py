@@ -194,7 +194,16 @@ def _tensors(data, name: str):
 
 @torch.no_grad()
 def predict_proba(model: TextClassifier, ids: np.ndarray, lengths: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """各文が肯定 (クラス 1) である確率 softmax(logits)[:, 1] を返す。形: (N,) float64。"""
+    """各文が肯定 (クラス 1) である確率 softmax(logits)[:, 1] を返す。
+
+    >>> vocab = CharVocab.from_text("安高い")
+    >>> model = TextClassifier(vocab.size, 2, 3)
+    >>> proba = predict_proba(model, *encode_texts(["安い", "高い"], vocab))
+    >>> proba.shape, bool(((0 < proba) & (proba < 1)).all())
+    ((2,), True)
+
+    形: ids (N, T), lengths (N,) → (N,) float64。``batch_size`` 文ずつ計算します。
+    """
     model.eval()
     ids_t, lengths_t = torch.from_numpy(np.asarray(ids, dtype=np.int64)), torch.from_numpy(np.asarray(lengths, dtype=np.int64))
     probs = []
@@ -215,7 +224,13 @@ def _evaluate(model: nn.Module, ids: np.ndarray, lengths: np.ndarray, labels: np
 
 
 def text_accuracy(model: TextClassifier, ids: np.ndarray, lengths: np.ndarray, labels: np.ndarray) -> float:
-    """正解率 (0〜1)。予測は確率の大きいほうのクラス (argmax)。"""
+    """正解率 (0〜1)。予測は確率の大きいほうのクラス (argmax)。
+
+    >>> vocab = CharVocab.from_text("安高い")
+    >>> model = TextClassifier(vocab.size, 2, 3)
+    >>> 0.0 <= text_accuracy(model, *encode_texts(["安い", "高い"], vocab), [1, 0]) <= 1.0
+    True
+    """
     return _evaluate(model, ids, lengths, labels)[1]
 
 
