@@ -190,6 +190,10 @@ def lstm_forward(
 
     形: x (N, T, D), h0 (N, H), c0 (N, H), W_ih (4H, D), W_hh (4H, H), b (4H,) → h (N, T, H)。
     ``h[:, t]`` が h_t (t = 0 … T−1)。セル状態やゲートの値は ``lstm_gates(cache)`` で取り出せます。
+
+    各時刻の式は ``lstm_step_forward`` と同じです。速さのために、入力の射影は全時刻まとめて 1 回の行列積で求め、
+    配列は時刻を先頭の軸に置いて (T, N, ·) 持ちます (時刻 t の切り出しが連続したメモリになる)。
+    返す h と cache の配列は、その転置のビュー (N, T, ·) です。
     """
     dims = Dims()
     x = dims.check("x", x, ("N", "T", "D"))
@@ -199,14 +203,34 @@ def lstm_forward(
     W_ih, W_hh, b = _check_inputs(dims, W_ih, W_hh, b)
 
     N, T, H = dims["N"], dims["T"], dims["H"]
-    dtype = np.result_type(x, h0, c0, W_ih, W_hh, b)
-    xW = timewise_matmul(x, W_ih.T) + b  # 全時刻の x_t W_ihᵀ + b を一度の行列積で (N, T, 4H)
-    i, f, g, o, c, h = (np.empty((N, T, H), dtype=dtype) for _ in range(6))
-    h_prev, c_prev = h0, c0
+    dtype = np.result_type(x, h0, c0, W_ih, W_hh, b)  # 入力のうち最も精度の高い型 (float32 だけなら float32)
+    x, h0, c0, W_ih, W_hh, b = (a.astype(dtype, copy=False) for a in (x, h0, c0, W_ih, W_hh, b))
+
+    # gates[t] (N, 4H) の列はゲートの順 i, f, g, o。まず a_t の入力側の項を入れ、ループの中で a_t を仕上げて、
+    # その場でゲートの値に置き換える。
+    gates = timewise_matmul(x.transpose(1, 0, 2), W_ih.T)  # 全時刻の x_t W_ihᵀ を一度の行列積で (T, N, 4H)
+    gates += b
+    hs = np.empty((T + 1, N, H), dtype=dtype)  # hs[t + 1] = h_t。hs[0] = h_0 なので h_{t-1} は hs[t]
+    cs = np.empty((T + 1, N, H), dtype=dtype)  # cs[t + 1] = c_t。cs[0] = c_0 なので c_{t-1} は cs[t]
+    hs[0], cs[0] = h0, c0
+    hW = np.empty((N, 4 * H), dtype=dtype)  # h_{t-1} W_hhᵀ の置き場 (時刻ごとに使い回す)
     for t in range(T):  # 再帰の部分だけが時刻のループ
-        a_t = xW[:, t] + h_prev @ W_hh.T  # a_t = x_t W_ihᵀ + b + h_{t-1} W_hhᵀ
-        i[:, t], f[:, t], g[:, t], o[:, t], c[:, t], h[:, t] = _lstm_cell(a_t, c_prev)
-        h_prev, c_prev = h[:, t], c[:, t]
+        a_t = gates[t]
+        a_t += np.matmul(hs[t], W_hh.T, out=hW)  # a_t = x_t W_ihᵀ + b + h_{t-1} W_hhᵀ
+        # ゲートごとの列のビュー (np.split と同じだが呼ぶ手間が小さい)。この時点の中身は a_i, a_f, a_g, a_o
+        i_t, f_t, g_t, o_t = a_t[:, :H], a_t[:, H : 2 * H], a_t[:, 2 * H : 3 * H], a_t[:, 3 * H :]
+        a_t[:, : 2 * H] = sigmoid(a_t[:, : 2 * H])  # i_t = σ(a_i), f_t = σ(a_f)  (隣り合う 2 つの列をまとめて)
+        np.tanh(g_t, out=g_t)  # g_t = tanh(a_g)
+        o_t[:] = sigmoid(o_t)  # o_t = σ(a_o)
+        # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t  (cs[t + 1] に直接書く)
+        c_t = np.multiply(f_t, cs[t], out=cs[t + 1])
+        c_t += i_t * g_t
+        # h_t = o_t ⊙ tanh(c_t)  (hs[t + 1] に直接書く)
+        h_t = np.tanh(c_t, out=hs[t + 1])
+        h_t *= o_t
+
+    i, f, g, o = (gate.transpose(1, 0, 2) for gate in np.split(gates, 4, axis=2))  # ゲートごとの (N, T, H) のビュー
+    h, c = hs[1:].transpose(1, 0, 2), cs[1:].transpose(1, 0, 2)
     return h, LSTMCache(x, h0, c0, W_ih, W_hh, i, f, g, o, c, h)
 
 
@@ -218,6 +242,9 @@ def lstm_backward(
     ``dh`` (N, T, H) は各時刻の隠れ状態に上流から届く勾配 (出力層からの ∂L/∂h_t)。
     セル状態 c_t には上流から勾配は届かず、時刻 t+1 からの再帰を通る分だけです。
     戻り値は (dx (N, T, D), dh0 (N, H), dc0 (N, H), dW_ih (4H, D), dW_hh (4H, H), db (4H,))。
+
+    各時刻の式は ``lstm_step_backward`` と同じです。重みの勾配は時刻ごとに足さず、ループの後で全時刻まとめて
+    1 回の行列積で求めます。配列は ``lstm_forward`` と同じく時刻を先頭の軸に置きます。
     """
     if not isinstance(cache, LSTMCache):
         raise TypeError(
@@ -228,23 +255,39 @@ def lstm_backward(
     dims.check("cache.h", h, ("N", "T", "H"))
     dh = dims.check("dh", dh, ("N", "T", "H"))
     N, T, H = h.shape
+    dtype = np.result_type(dh, h)
 
-    c_prev = np.concatenate([c0[:, None, :], c[:, :-1]], axis=1)  # 各時刻の c_{t-1}
-    da = np.empty((N, T, 4 * H), dtype=np.result_type(dh, h))
-    dh_next = np.zeros_like(h0)  # ∂L/∂h_t のうち、未来の時刻 t+1 から届く分
-    dc_next = np.zeros_like(c0)  # ∂L/∂c_t (未来から届く分だけ)
+    # 時刻を先頭の軸に (T, N, ·)。lstm_forward の cache なら、これで連続したメモリに戻る
+    x, i, f, g, o, c, h, dh = (a.transpose(1, 0, 2) for a in (x, i, f, g, o, c, h, dh))
+    tanh_c = np.tanh(c)  # 全時刻の tanh(c_t) をまとめて
+    da = np.empty((T, N, 4 * H), dtype=dtype)  # 全時刻の ∂L/∂a_t。列はゲートの順 i, f, g, o
+    dh_next = np.zeros((N, H), dtype=dtype)  # ∂L/∂h_t のうち、未来の時刻 t+1 から届く分
+    dc_next = np.zeros((N, H), dtype=dtype)  # ∂L/∂c_t (未来から届く分だけ)
     for t in reversed(range(T)):
-        dh_t = dh[:, t] + dh_next  # 出力層からの分 + 未来からの分
-        da[:, t], dc_next = _lstm_cell_backward(
-            dh_t, dc_next, c_prev[:, t], i[:, t], f[:, t], g[:, t], o[:, t], c[:, t]
-        )
-        dh_next = da[:, t] @ W_hh  # ∂L/∂h_{t-1} への寄与 da_t W_hh
+        c_prev = c[t - 1] if t > 0 else c0
+        da_t = da[t]  # 時刻 t の ∂L/∂a_t。下でゲートごとの列 (ビュー) に書き込む
+        da_i, da_f, da_g, da_o = da_t[:, :H], da_t[:, H : 2 * H], da_t[:, 2 * H : 3 * H], da_t[:, 3 * H :]
+        dh_t = dh[t] + dh_next  # 出力層からの分 + 未来からの分
+        # h_t = o_t ⊙ tanh(c_t)
+        do_t = dh_t * tanh_c[t]  # ∂h_t/∂o_t = tanh(c_t)
+        dc_t = dc_next + dh_t * o[t] * (1 - tanh_c[t] ** 2)  # ∂h_t/∂c_t = o_t ⊙ (1 − tanh²(c_t))、未来からの分に足す
+        # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+        df_t = dc_t * c_prev  # ∂c_t/∂f_t = c_{t-1}
+        dc_next = dc_t * f[t]  # ∂c_t/∂c_{t-1} = f_t  (時刻 t−1 へ渡す ∂L/∂c_{t-1})
+        di_t = dc_t * g[t]  # ∂c_t/∂i_t = g_t
+        dg_t = dc_t * i[t]  # ∂c_t/∂g_t = i_t
+        # i_t = σ(a_i), f_t = σ(a_f), g_t = tanh(a_g), o_t = σ(a_o)
+        np.multiply(di_t, i[t] * (1 - i[t]), out=da_i)  # σ′(a) = σ(a)(1 − σ(a))
+        np.multiply(df_t, f[t] * (1 - f[t]), out=da_f)
+        np.multiply(dg_t, 1 - g[t] ** 2, out=da_g)  # tanh′(a) = 1 − tanh²(a)
+        np.multiply(do_t, o[t] * (1 - o[t]), out=da_o)
+        # a_t = x_t W_ihᵀ + b + h_{t-1} W_hhᵀ
+        dh_next = da_t @ W_hh  # ∂L/∂h_{t-1} への寄与 da_t W_hh
 
-    h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # 各時刻の h_{t-1}
-    da_flat = da.reshape(N * T, 4 * H)
-    dx = timewise_matmul(da, W_ih)  # ∂L/∂x_t = da_t W_ih (全時刻まとめて)
-    dW_ih = da_flat.T @ x.reshape(N * T, -1)  # Σ_t da_tᵀ x_t
-    dW_hh = da_flat.T @ h_prev.reshape(N * T, H)  # Σ_t da_tᵀ h_{t-1}
+    da_flat = da.reshape(T * N, 4 * H)  # 行は (t, n) の順
+    dx = timewise_matmul(da, W_ih).transpose(1, 0, 2)  # ∂L/∂x_t = da_t W_ih (全時刻まとめて)
+    dW_ih = da_flat.T @ x.reshape(T * N, -1)  # Σ_t da_tᵀ x_t
+    dW_hh = da[0].T @ h0 + da_flat[N:].T @ h[:-1].reshape((T - 1) * N, H)  # Σ_t da_tᵀ h_{t-1} (h_{-1} は h0)
     db = da_flat.sum(axis=0)  # Σ_t Σ_n da_t
     return dx, dh_next, dc_next, dW_ih, dW_hh, db
 
