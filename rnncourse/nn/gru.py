@@ -189,6 +189,10 @@ def gru_forward(
 
     形: x (N, T, D), h0 (N, H), W_ih (3H, D), W_hh (3H, H), b_ih (3H,), b_hh (3H,) → h (N, T, H)。
     ``h[:, t]`` が h_t (t = 0 … T−1)。ゲートの値は ``gru_gates(cache)`` で取り出せます。
+
+    各時刻の式は ``gru_step_forward`` と同じです。速さのために、入力の射影は全時刻まとめて 1 回の行列積で求め、
+    配列は時刻を先頭の軸に置いて (T, N, ·) 持ちます (時刻 t の切り出しが連続したメモリになる)。
+    返す h と cache の配列は、その転置のビュー (N, T, ·) です。
     """
     dims = Dims()
     x = dims.check("x", x, ("N", "T", "D"))
@@ -197,14 +201,37 @@ def gru_forward(
     W_ih, W_hh, b_ih, b_hh = _check_inputs(dims, W_ih, W_hh, b_ih, b_hh)
 
     N, T, H = dims["N"], dims["T"], dims["H"]
-    dtype = np.result_type(x, h0, W_ih, W_hh, b_ih, b_hh)
-    gi = timewise_matmul(x, W_ih.T) + b_ih  # 全時刻の x_t W_ihᵀ + b_ih を一度の行列積で (N, T, 3H)
-    r, z, n, hn, h = (np.empty((N, T, H), dtype=dtype) for _ in range(5))
-    h_prev = h0
+    dtype = np.result_type(x, h0, W_ih, W_hh, b_ih, b_hh)  # 入力のうち最も精度の高い型 (float32 だけなら float32)
+    x, h0, W_ih, W_hh, b_ih, b_hh = (a.astype(dtype, copy=False) for a in (x, h0, W_ih, W_hh, b_ih, b_hh))
+
+    # gates[t] (N, 3H) の列はゲートの順 r, z, n。まず gi_t = x_t W_ihᵀ + b_ih (列ごとに gi_r, gi_z, gi_n) を入れ、
+    # ループの中でその場でゲートの値 r_t, z_t, n_t に置き換える。
+    gates = timewise_matmul(x.transpose(1, 0, 2), W_ih.T)  # 全時刻の x_t W_ihᵀ を一度の行列積で (T, N, 3H)
+    gates += b_ih
+    gh = np.empty((T, N, 3 * H), dtype=dtype)  # gh[t] = h_{t-1} W_hhᵀ + b_hh。n の列 hn_t は逆伝播でも使う
+    hs = np.empty((T + 1, N, H), dtype=dtype)  # hs[t + 1] = h_t。hs[0] = h_0 なので h_{t-1} は hs[t]
+    hs[0] = h0
     for t in range(T):  # 再帰の部分だけが時刻のループ
-        gh_t = h_prev @ W_hh.T + b_hh  # gh_t = h_{t-1} W_hhᵀ + b_hh
-        r[:, t], z[:, t], n[:, t], hn[:, t], h[:, t] = _gru_cell(gi[:, t], gh_t, h_prev)
-        h_prev = h[:, t]
+        # gh_t = h_{t-1} W_hhᵀ + b_hh  (gh[t] に直接書く)。その n の列が hn_t = h_{t-1} W_hnᵀ + b_hn
+        gh_t = np.matmul(hs[t], W_hh.T, out=gh[t])
+        gh_t += b_hh
+        hn_t = gh_t[:, 2 * H :]
+        # ゲートごとの列のビュー (np.split と同じだが呼ぶ手間が小さい)。この時点の中身は gi_r, gi_z, gi_n
+        gates_t = gates[t]
+        r_t, z_t, n_t = gates_t[:, :H], gates_t[:, H : 2 * H], gates_t[:, 2 * H :]
+        # r_t = σ(gi_r + gh_r), z_t = σ(gi_z + gh_z)  (同じ形の式で列が隣り合うので、2 つまとめて)
+        rz_t = gates_t[:, : 2 * H]
+        rz_t += gh_t[:, : 2 * H]
+        rz_t[:] = sigmoid(rz_t)
+        # n_t = tanh(gi_n + r_t ⊙ hn_t)
+        n_t += r_t * hn_t
+        np.tanh(n_t, out=n_t)
+        # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}  (hs[t + 1] に直接書く)
+        np.add((1 - z_t) * n_t, z_t * hs[t], out=hs[t + 1])
+
+    r, z, n = (gate.transpose(1, 0, 2) for gate in np.split(gates, 3, axis=2))  # ゲートごとの (N, T, H) のビュー
+    hn = gh[:, :, 2 * H :].transpose(1, 0, 2)
+    h = hs[1:].transpose(1, 0, 2)
     return h, GRUCache(x, h0, W_ih, W_hh, r, z, n, hn, h)
 
 
@@ -215,6 +242,9 @@ def gru_backward(
 
     ``dh`` (N, T, H) は各時刻の隠れ状態に上流から届く勾配 (出力層からの ∂L/∂h_t)。
     戻り値は (dx (N, T, D), dh0 (N, H), dW_ih (3H, D), dW_hh (3H, H), db_ih (3H,), db_hh (3H,))。
+
+    各時刻の式は ``gru_step_backward`` と同じです。重みの勾配は時刻ごとに足さず、ループの後で全時刻まとめて
+    1 回の行列積で求めます。配列は ``gru_forward`` と同じく時刻を先頭の軸に置きます。
     """
     if not isinstance(cache, GRUCache):
         raise TypeError(
@@ -225,24 +255,39 @@ def gru_backward(
     dims.check("cache.h", h, ("N", "T", "H"))
     dh = dims.check("dh", dh, ("N", "T", "H"))
     N, T, H = h.shape
-
-    h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # 各時刻の h_{t-1}
     dtype = np.result_type(dh, h)
-    dgi = np.empty((N, T, 3 * H), dtype=dtype)  # ∂L/∂(x_t W_ihᵀ + b_ih)
-    dgh = np.empty((N, T, 3 * H), dtype=dtype)  # ∂L/∂(h_{t-1} W_hhᵀ + b_hh)
-    dh_next = np.zeros_like(h0)  # ∂L/∂h_t のうち、未来の時刻 t+1 から届く分
-    for t in reversed(range(T)):
-        dh_t = dh[:, t] + dh_next  # 出力層からの分 + 未来からの分
-        dgi[:, t], dgh[:, t], dh_direct = _gru_cell_backward(
-            dh_t, h_prev[:, t], r[:, t], z[:, t], n[:, t], hn[:, t]
-        )
-        dh_next = dh_direct + dgh[:, t] @ W_hh  # ∂L/∂h_{t-1} = dh_t ⊙ z_t + dgh_t W_hh
 
-    dgi_flat = dgi.reshape(N * T, 3 * H)
-    dgh_flat = dgh.reshape(N * T, 3 * H)
-    dx = timewise_matmul(dgi, W_ih)  # ∂L/∂x_t = dgi_t W_ih (全時刻まとめて)
-    dW_ih = dgi_flat.T @ x.reshape(N * T, -1)  # Σ_t dgi_tᵀ x_t
-    dW_hh = dgh_flat.T @ h_prev.reshape(N * T, H)  # Σ_t dgh_tᵀ h_{t-1}
+    # 時刻を先頭の軸に (T, N, ·)。gru_forward の cache なら、これで連続したメモリに戻る
+    x, r, z, n, hn, h, dh = (a.transpose(1, 0, 2) for a in (x, r, z, n, hn, h, dh))
+    dgi = np.empty((T, N, 3 * H), dtype=dtype)  # ∂L/∂(x_t W_ihᵀ + b_ih)。列はゲートの順 r, z, n
+    dgh = np.empty((T, N, 3 * H), dtype=dtype)  # ∂L/∂(h_{t-1} W_hhᵀ + b_hh)
+    dh_next = np.zeros((N, H), dtype=dtype)  # ∂L/∂h_t のうち、未来の時刻 t+1 から届く分
+    for t in reversed(range(T)):
+        h_prev = h[t - 1] if t > 0 else h0
+        dgi_t, dgh_t = dgi[t], dgh[t]  # 時刻 t の勾配。下でゲートごとの列 (ビュー) に書き込む
+        da_r, da_z, da_n = dgi_t[:, :H], dgi_t[:, H : 2 * H], dgi_t[:, 2 * H :]
+        dhn_t = dgh_t[:, 2 * H :]
+        dh_t = dh[t] + dh_next  # 出力層からの分 + 未来からの分
+        # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+        dn_t = dh_t * (1 - z[t])  # ∂h_t/∂n_t = 1 − z_t
+        dz_t = dh_t * (h_prev - n[t])  # ∂h_t/∂z_t = h_{t-1} − n_t
+        dh_prev = dh_t * z[t]  # ∂h_t/∂h_{t-1} = z_t  (行列を通らない「近道」)
+        # n_t = tanh(a_n),  a_n = x_t W_inᵀ + b_in + r_t ⊙ hn_t
+        np.multiply(dn_t, 1 - n[t] ** 2, out=da_n)  # tanh′(a) = 1 − tanh²(a)
+        dr_t = da_n * hn[t]  # ∂a_n/∂r_t = hn_t
+        np.multiply(da_n, r[t], out=dhn_t)  # ∂a_n/∂hn_t = r_t
+        # r_t = σ(a_r), z_t = σ(a_z)
+        np.multiply(dr_t, r[t] * (1 - r[t]), out=da_r)  # σ′(a) = σ(a)(1 − σ(a))
+        np.multiply(dz_t, z[t] * (1 - z[t]), out=da_z)
+        dgh_t[:, : 2 * H] = dgi_t[:, : 2 * H]  # a_r と a_z は gi と gh の単純な和なので、勾配は同じ
+        # gh_t = h_{t-1} W_hhᵀ + b_hh
+        dh_next = dh_prev + dgh_t @ W_hh  # ∂L/∂h_{t-1} = dh_t ⊙ z_t + dgh_t W_hh
+
+    dgi_flat = dgi.reshape(T * N, 3 * H)  # 行は (t, n) の順
+    dgh_flat = dgh.reshape(T * N, 3 * H)
+    dx = timewise_matmul(dgi, W_ih).transpose(1, 0, 2)  # ∂L/∂x_t = dgi_t W_ih (全時刻まとめて)
+    dW_ih = dgi_flat.T @ x.reshape(T * N, -1)  # Σ_t dgi_tᵀ x_t
+    dW_hh = dgh[0].T @ h0 + dgh_flat[N:].T @ h[:-1].reshape((T - 1) * N, H)  # Σ_t dgh_tᵀ h_{t-1} (h_{-1} は h0)
     db_ih = dgi_flat.sum(axis=0)  # Σ_t Σ_n dgi_t
     db_hh = dgh_flat.sum(axis=0)  # Σ_t Σ_n dgh_t
     return dx, dh_next, dW_ih, dW_hh, db_ih, db_hh

@@ -122,6 +122,96 @@ def test_gru_biases_are_not_interchangeable():
     assert rel_error(gru_forward(x, h0, W_ih, W_hh, b_ih + b_hh, np.zeros(3 * H))[0], h) > 1e-3
 
 
+# --- 速い系列の関数 (gru_forward / gru_backward) と、1 時刻分の関数を時刻の順に呼んだものの一致 ---
+
+
+def _loop_step_functions(x, h0, W_ih, W_hh, b_ih, b_hh, dh):
+    """gru_step_forward を時刻の順に、gru_step_backward を逆順に呼び、系列の関数と同じ値を求める。"""
+    T = x.shape[1]
+    h_t, caches, hs = h0, [], []
+    for t in range(T):
+        h_t, step_cache = gru_step_forward(x[:, t], h_t, W_ih, W_hh, b_ih, b_hh)
+        caches.append(step_cache)
+        hs.append(h_t)
+    forward = {name: np.stack([getattr(cache, f"{name}_t") for cache in caches], axis=1) for name in "rzn"}
+    forward["h"] = np.stack(hs, axis=1)
+    dx = np.empty_like(x)
+    dW_ih, dW_hh, db_ih, db_hh = np.zeros_like(W_ih), np.zeros_like(W_hh), np.zeros_like(b_ih), np.zeros_like(b_hh)
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        dx[:, t], dh_next, dW_ih_t, dW_hh_t, db_ih_t, db_hh_t = gru_step_backward(dh[:, t] + dh_next, caches[t])
+        dW_ih, dW_hh = dW_ih + dW_ih_t, dW_hh + dW_hh_t  # 重みは全時刻で共有、勾配は和
+        db_ih, db_hh = db_ih + db_ih_t, db_hh + db_hh_t
+    return forward, (dx, dh_next, dW_ih, dW_hh, db_ih, db_hh)
+
+
+def _close(a, b, dtype):
+    """float64 は要素ごとの相対誤差 1e-10。float32 は和の順の違いで 0 に近い要素の相対誤差が大きくなるので、
+    配列の最大の大きさに対する差 1e-5 で比べる。"""
+    if dtype == np.float64:
+        return rel_error(a, b) < 1e-10
+    return np.abs(a - b).max() <= 1e-5 * np.abs(b).max()
+
+
+def _check_sequence_equals_steps(N, T, D, H, seed, dtype):
+    rng = np.random.default_rng(seed)
+    shapes = [(N, T, D), (N, H), (3 * H, D), (3 * H, H), (3 * H,), (3 * H,)]
+    args = [(rng.normal(size=s) * (1.0 if k < 2 else 0.6)).astype(dtype) for k, s in enumerate(shapes)]
+    dh = rng.normal(size=(N, T, H)).astype(dtype)
+
+    h, cache = gru_forward(*args)
+    grads = gru_backward(dh, cache)
+    forward, step_grads = _loop_step_functions(*args, dh)
+
+    assert _close(h, forward["h"], dtype)
+    gates = gru_gates(cache)
+    for name in "rzn":
+        assert _close(gates[name], forward[name], dtype), name
+    for name, ours, theirs in zip(("dx", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"), grads, step_grads):
+        assert ours.shape == theirs.shape and ours.dtype == theirs.dtype == dtype, name
+        assert _close(ours, theirs, dtype), name
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(
+    N=st.integers(1, 4),
+    T=st.integers(1, 6),
+    D=st.integers(1, 4),
+    H=st.integers(1, 5),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_sequence_functions_equal_looping_step_functions(N, T, D, H, seed):
+    _check_sequence_equals_steps(N, T, D, H, seed, np.float64)
+
+
+def test_sequence_functions_equal_looping_step_functions_float32():
+    # ベンチマークと同じ float32 の経路 (和の順が違うぶん、float32 の丸め誤差の範囲で一致する)
+    _check_sequence_equals_steps(N=8, T=30, D=16, H=32, seed=7, dtype=np.float32)
+
+
+def test_backward_does_not_depend_on_how_the_cache_is_stored():
+    """gru_forward の cache は時刻を先頭に置いた配列のビュー。ふつうの (N, T, H) の配列で作った cache でも同じ勾配。"""
+    rng = np.random.default_rng(8)
+    N, T, D, H = 3, 5, 2, 4
+    args = [rng.normal(size=s) for s in [(N, T, D), (N, H), (3 * H, D), (3 * H, H), (3 * H,), (3 * H,)]]
+    dh = rng.normal(size=(N, T, H))
+    h, cache = gru_forward(*args)
+    copied = type(cache)(*(np.ascontiguousarray(a) for a in cache))
+    assert not cache.hn.flags.c_contiguous and copied.hn.flags.c_contiguous
+    for ours, theirs in zip(gru_backward(dh, cache), gru_backward(dh, copied)):
+        assert rel_error(ours, theirs) < 1e-12
+
+
+def test_mixed_precision_is_not_narrowed():
+    rng = np.random.default_rng(9)
+    N, T, D, H = 2, 3, 2, 3
+    shapes = [(N, T, D), (N, H), (3 * H, D), (3 * H, H), (3 * H,)]
+    args = [rng.normal(size=s).astype(np.float32) for s in shapes]
+    h, cache = gru_forward(*args, rng.normal(size=3 * H))  # b_hh だけ float64
+    assert h.dtype == np.float64
+    assert [g.dtype for g in gru_backward(np.ones((N, T, H), np.float32), cache)] == [np.float64] * 6
+
+
 # --- 数値微分 (中心差分) との比較 ---
 
 STEP_ARGS = ("x_t", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
