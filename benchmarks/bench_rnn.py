@@ -211,7 +211,8 @@ def report(threads: str, results: list[dict[str, Any]], repeat: int, warmup: int
     for r in results:
         verdict = "達成" if r["ratio"] <= GOAL else "未達"
         print(
-            f"  {r['title']:<5} NumPy {r['numpy_ms']:7.1f} ms  PyTorch {r['torch_ms']:7.1f} ms  比 {r['ratio']:.2f} {verdict}"
+            f"  {r['title']:<5} NumPy {r['numpy_ms']:7.1f} ms  PyTorch {r['torch_ms']:7.1f} ms"
+            f"  比 {r['ratio']:.2f} {verdict}"
             f"  (同じ回どうしの比の四分位 {r['paired_q1']:.2f}〜{r['paired_q3']:.2f}、最大の相対誤差 {r['error']:.1e})"
         )
 
