@@ -118,8 +118,8 @@ def gru_case(N: int, T: int, D: int, H: int) -> Case:
     import numpy as np
     import torch
 
-    from rnncourse.nn.gru import gru_backward, gru_forward
     from rnncourse.models.interop import gru_weights_from_torch
+    from rnncourse.nn.gru import gru_backward, gru_forward
 
     rng = np.random.default_rng(2)
     module = torch.nn.GRU(D, H, batch_first=True)

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # リポジトリ�
 
 # セルごとに、行ごとに測る関数 (モジュール名, 関数名)
 TARGETS = {
-    "rnn": ("rnncourse.rnn", ["rnn_forward", "rnn_backward"]),
-    "lstm": ("rnncourse.lstm", ["lstm_forward", "lstm_backward"]),
-    "gru": ("rnncourse.gru", ["gru_forward", "gru_backward"]),
+    "rnn": ("rnncourse.nn.rnn", ["rnn_forward", "rnn_backward"]),
+    "lstm": ("rnncourse.nn.lstm", ["lstm_forward", "lstm_backward"]),
+    "gru": ("rnncourse.nn.gru", ["gru_forward", "gru_backward"]),
 }
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnncourse.activations import sigmoid
+from rnncourse.nn.activations import sigmoid
 
 
 def _two_cases(a):
