@@ -242,9 +242,6 @@ def gru_backward(
 
     ``dh`` (N, T, H) は各時刻の隠れ状態に上流から届く勾配 (出力層からの ∂L/∂h_t)。
     戻り値は (dx (N, T, D), dh0 (N, H), dW_ih (3H, D), dW_hh (3H, H), db_ih (3H,), db_hh (3H,))。
-
-    各時刻の式は ``gru_step_backward`` と同じです。重みの勾配は時刻ごとに足さず、ループの後で全時刻まとめて
-    1 回の行列積で求めます。配列は ``gru_forward`` と同じく時刻を先頭の軸に置きます。
     """
     if not isinstance(cache, GRUCache):
         raise TypeError(
@@ -255,39 +252,24 @@ def gru_backward(
     dims.check("cache.h", h, ("N", "T", "H"))
     dh = dims.check("dh", dh, ("N", "T", "H"))
     N, T, H = h.shape
+
+    h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # 各時刻の h_{t-1}
     dtype = np.result_type(dh, h)
-
-    # 時刻を先頭の軸に (T, N, ·)。gru_forward の cache なら、これで連続したメモリに戻る
-    x, r, z, n, hn, h, dh = (a.transpose(1, 0, 2) for a in (x, r, z, n, hn, h, dh))
-    dgi = np.empty((T, N, 3 * H), dtype=dtype)  # ∂L/∂(x_t W_ihᵀ + b_ih)。列はゲートの順 r, z, n
-    dgh = np.empty((T, N, 3 * H), dtype=dtype)  # ∂L/∂(h_{t-1} W_hhᵀ + b_hh)
-    dh_next = np.zeros((N, H), dtype=dtype)  # ∂L/∂h_t のうち、未来の時刻 t+1 から届く分
+    dgi = np.empty((N, T, 3 * H), dtype=dtype)  # ∂L/∂(x_t W_ihᵀ + b_ih)
+    dgh = np.empty((N, T, 3 * H), dtype=dtype)  # ∂L/∂(h_{t-1} W_hhᵀ + b_hh)
+    dh_next = np.zeros_like(h0)  # ∂L/∂h_t のうち、未来の時刻 t+1 から届く分
     for t in reversed(range(T)):
-        h_prev = h[t - 1] if t > 0 else h0
-        dgi_t, dgh_t = dgi[t], dgh[t]  # 時刻 t の勾配。下でゲートごとの列 (ビュー) に書き込む
-        da_r, da_z, da_n = dgi_t[:, :H], dgi_t[:, H : 2 * H], dgi_t[:, 2 * H :]
-        dhn_t = dgh_t[:, 2 * H :]
-        dh_t = dh[t] + dh_next  # 出力層からの分 + 未来からの分
-        # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
-        dn_t = dh_t * (1 - z[t])  # ∂h_t/∂n_t = 1 − z_t
-        dz_t = dh_t * (h_prev - n[t])  # ∂h_t/∂z_t = h_{t-1} − n_t
-        dh_prev = dh_t * z[t]  # ∂h_t/∂h_{t-1} = z_t  (行列を通らない「近道」)
-        # n_t = tanh(a_n),  a_n = x_t W_inᵀ + b_in + r_t ⊙ hn_t
-        np.multiply(dn_t, 1 - n[t] ** 2, out=da_n)  # tanh′(a) = 1 − tanh²(a)
-        dr_t = da_n * hn[t]  # ∂a_n/∂r_t = hn_t
-        np.multiply(da_n, r[t], out=dhn_t)  # ∂a_n/∂hn_t = r_t
-        # r_t = σ(a_r), z_t = σ(a_z)
-        np.multiply(dr_t, r[t] * (1 - r[t]), out=da_r)  # σ′(a) = σ(a)(1 − σ(a))
-        np.multiply(dz_t, z[t] * (1 - z[t]), out=da_z)
-        dgh_t[:, : 2 * H] = dgi_t[:, : 2 * H]  # a_r と a_z は gi と gh の単純な和なので、勾配は同じ
-        # gh_t = h_{t-1} W_hhᵀ + b_hh
-        dh_next = dh_prev + dgh_t @ W_hh  # ∂L/∂h_{t-1} = dh_t ⊙ z_t + dgh_t W_hh
+        dh_t = dh[:, t] + dh_next  # 出力層からの分 + 未来からの分
+        dgi[:, t], dgh[:, t], dh_direct = _gru_cell_backward(
+            dh_t, h_prev[:, t], r[:, t], z[:, t], n[:, t], hn[:, t]
+        )
+        dh_next = dh_direct + dgh[:, t] @ W_hh  # ∂L/∂h_{t-1} = dh_t ⊙ z_t + dgh_t W_hh
 
-    dgi_flat = dgi.reshape(T * N, 3 * H)  # 行は (t, n) の順
-    dgh_flat = dgh.reshape(T * N, 3 * H)
-    dx = timewise_matmul(dgi, W_ih).transpose(1, 0, 2)  # ∂L/∂x_t = dgi_t W_ih (全時刻まとめて)
-    dW_ih = dgi_flat.T @ x.reshape(T * N, -1)  # Σ_t dgi_tᵀ x_t
-    dW_hh = dgh[0].T @ h0 + dgh_flat[N:].T @ h[:-1].reshape((T - 1) * N, H)  # Σ_t dgh_tᵀ h_{t-1} (h_{-1} は h0)
+    dgi_flat = dgi.reshape(N * T, 3 * H)
+    dgh_flat = dgh.reshape(N * T, 3 * H)
+    dx = timewise_matmul(dgi, W_ih)  # ∂L/∂x_t = dgi_t W_ih (全時刻まとめて)
+    dW_ih = dgi_flat.T @ x.reshape(N * T, -1)  # Σ_t dgi_tᵀ x_t
+    dW_hh = dgh_flat.T @ h_prev.reshape(N * T, H)  # Σ_t dgh_tᵀ h_{t-1}
     db_ih = dgi_flat.sum(axis=0)  # Σ_t Σ_n dgi_t
     db_hh = dgh_flat.sum(axis=0)  # Σ_t Σ_n dgh_t
     return dx, dh_next, dW_ih, dW_hh, db_ih, db_hh

@@ -242,9 +242,6 @@ def lstm_backward(
     ``dh`` (N, T, H) は各時刻の隠れ状態に上流から届く勾配 (出力層からの ∂L/∂h_t)。
     セル状態 c_t には上流から勾配は届かず、時刻 t+1 からの再帰を通る分だけです。
     戻り値は (dx (N, T, D), dh0 (N, H), dc0 (N, H), dW_ih (4H, D), dW_hh (4H, H), db (4H,))。
-
-    各時刻の式は ``lstm_step_backward`` と同じです。重みの勾配は時刻ごとに足さず、ループの後で全時刻まとめて
-    1 回の行列積で求めます。配列は ``lstm_forward`` と同じく時刻を先頭の軸に置きます。
     """
     if not isinstance(cache, LSTMCache):
         raise TypeError(
@@ -255,39 +252,23 @@ def lstm_backward(
     dims.check("cache.h", h, ("N", "T", "H"))
     dh = dims.check("dh", dh, ("N", "T", "H"))
     N, T, H = h.shape
-    dtype = np.result_type(dh, h)
 
-    # 時刻を先頭の軸に (T, N, ·)。lstm_forward の cache なら、これで連続したメモリに戻る
-    x, i, f, g, o, c, h, dh = (a.transpose(1, 0, 2) for a in (x, i, f, g, o, c, h, dh))
-    tanh_c = np.tanh(c)  # 全時刻の tanh(c_t) をまとめて
-    da = np.empty((T, N, 4 * H), dtype=dtype)  # 全時刻の ∂L/∂a_t。列はゲートの順 i, f, g, o
-    dh_next = np.zeros((N, H), dtype=dtype)  # ∂L/∂h_t のうち、未来の時刻 t+1 から届く分
-    dc_next = np.zeros((N, H), dtype=dtype)  # ∂L/∂c_t (未来から届く分だけ)
+    c_prev = np.concatenate([c0[:, None, :], c[:, :-1]], axis=1)  # 各時刻の c_{t-1}
+    da = np.empty((N, T, 4 * H), dtype=np.result_type(dh, h))
+    dh_next = np.zeros_like(h0)  # ∂L/∂h_t のうち、未来の時刻 t+1 から届く分
+    dc_next = np.zeros_like(c0)  # ∂L/∂c_t (未来から届く分だけ)
     for t in reversed(range(T)):
-        c_prev = c[t - 1] if t > 0 else c0
-        da_t = da[t]  # 時刻 t の ∂L/∂a_t。下でゲートごとの列 (ビュー) に書き込む
-        da_i, da_f, da_g, da_o = da_t[:, :H], da_t[:, H : 2 * H], da_t[:, 2 * H : 3 * H], da_t[:, 3 * H :]
-        dh_t = dh[t] + dh_next  # 出力層からの分 + 未来からの分
-        # h_t = o_t ⊙ tanh(c_t)
-        do_t = dh_t * tanh_c[t]  # ∂h_t/∂o_t = tanh(c_t)
-        dc_t = dc_next + dh_t * o[t] * (1 - tanh_c[t] ** 2)  # ∂h_t/∂c_t = o_t ⊙ (1 − tanh²(c_t))、未来からの分に足す
-        # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-        df_t = dc_t * c_prev  # ∂c_t/∂f_t = c_{t-1}
-        dc_next = dc_t * f[t]  # ∂c_t/∂c_{t-1} = f_t  (時刻 t−1 へ渡す ∂L/∂c_{t-1})
-        di_t = dc_t * g[t]  # ∂c_t/∂i_t = g_t
-        dg_t = dc_t * i[t]  # ∂c_t/∂g_t = i_t
-        # i_t = σ(a_i), f_t = σ(a_f), g_t = tanh(a_g), o_t = σ(a_o)
-        np.multiply(di_t, i[t] * (1 - i[t]), out=da_i)  # σ′(a) = σ(a)(1 − σ(a))
-        np.multiply(df_t, f[t] * (1 - f[t]), out=da_f)
-        np.multiply(dg_t, 1 - g[t] ** 2, out=da_g)  # tanh′(a) = 1 − tanh²(a)
-        np.multiply(do_t, o[t] * (1 - o[t]), out=da_o)
-        # a_t = x_t W_ihᵀ + b + h_{t-1} W_hhᵀ
-        dh_next = da_t @ W_hh  # ∂L/∂h_{t-1} への寄与 da_t W_hh
+        dh_t = dh[:, t] + dh_next  # 出力層からの分 + 未来からの分
+        da[:, t], dc_next = _lstm_cell_backward(
+            dh_t, dc_next, c_prev[:, t], i[:, t], f[:, t], g[:, t], o[:, t], c[:, t]
+        )
+        dh_next = da[:, t] @ W_hh  # ∂L/∂h_{t-1} への寄与 da_t W_hh
 
-    da_flat = da.reshape(T * N, 4 * H)  # 行は (t, n) の順
-    dx = timewise_matmul(da, W_ih).transpose(1, 0, 2)  # ∂L/∂x_t = da_t W_ih (全時刻まとめて)
-    dW_ih = da_flat.T @ x.reshape(T * N, -1)  # Σ_t da_tᵀ x_t
-    dW_hh = da[0].T @ h0 + da_flat[N:].T @ h[:-1].reshape((T - 1) * N, H)  # Σ_t da_tᵀ h_{t-1} (h_{-1} は h0)
+    h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # 各時刻の h_{t-1}
+    da_flat = da.reshape(N * T, 4 * H)
+    dx = timewise_matmul(da, W_ih)  # ∂L/∂x_t = da_t W_ih (全時刻まとめて)
+    dW_ih = da_flat.T @ x.reshape(N * T, -1)  # Σ_t da_tᵀ x_t
+    dW_hh = da_flat.T @ h_prev.reshape(N * T, H)  # Σ_t da_tᵀ h_{t-1}
     db = da_flat.sum(axis=0)  # Σ_t Σ_n da_t
     return dx, dh_next, dc_next, dW_ih, dW_hh, db
 
