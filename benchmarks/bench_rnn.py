@@ -1,6 +1,6 @@
-"""NumPy 参照実装 (RNN, LSTM, GRU) と torch.nn の速さを CPU で比べる。
+"""NumPy 参照実装 (RNN, LSTM, GRU と注意の 1 ステップ) と PyTorch の速さを CPU で比べる。
 
-    python benchmarks/bench_rnn.py                       # 既定: 3 種類のセル、1 スレッドとライブラリの既定の両方
+    python benchmarks/bench_rnn.py                       # 既定: すべての組、1 スレッドとライブラリの既定の両方
     python benchmarks/bench_rnn.py --cell lstm --threads 1
     python benchmarks/bench_rnn.py --threads default --repeat 50
 
@@ -10,7 +10,8 @@
 BLAS のスレッド数は numpy を import する前に環境変数で決めるしかないので、スレッド数の設定ごとに
 このスクリプト自身を別のプロセスで起動します。
 
-比べる組を増やすとき (たとえば第9章の注意機構 ``rnncourse/nn/attention.py``) は、下の ``rnn_case`` などと
+注意の 1 ステップ (``rnncourse.nn.attention``) は ``torch.nn.functional.scaled_dot_product_attention`` と比べます
+(問い合わせは N 個、符号化器の時刻は T、隠れ状態は H 次元)。比べる組を増やすときは、下の ``rnn_case`` などと
 同じ形の関数を書き、``CASES`` に登録するだけです (「比べる組を足すところ」を参照)。
 """
 
@@ -144,11 +145,44 @@ def gru_case(N: int, T: int, D: int, H: int) -> Case:
     return Case("GRU", "rnncourse.nn.gru", "torch.nn.GRU", numpy_step, torch_step)
 
 
+def attention_case(N: int, T: int, D: int, H: int) -> Case:
+    """注意の 1 ステップ: 問い合わせ s (N, H) と符号化器の隠れ状態 h (N, T, H) から文脈ベクトル c (D は使わない)。"""
+    import numpy as np
+    import torch
+
+    from rnncourse.nn.attention import attention_backward, attention_forward
+
+    rng = np.random.default_rng(3)
+    s, h, dc = (rng.standard_normal(shape, dtype=np.float32) for shape in ((N, H), (N, T, H), (N, H)))
+    lengths = rng.integers(T // 2, T + 1, size=N)
+    mask = np.arange(T)[None, :] < lengths[:, None]  # 例ごとに長さが違い、末尾が詰め物
+    s_t, h_t = _torch_inputs(torch, s, h)
+    mask_t, dc_t = torch.from_numpy(mask[:, None, :].copy()), torch.from_numpy(dc.copy())
+
+    def numpy_step() -> dict[str, Any]:
+        c, _, cache = attention_forward(s, h, mask)
+        ds, dh = attention_backward(dc, cache)
+        return {"c": c, "ds": ds, "dh": dh}
+
+    def torch_step() -> dict[str, Any]:
+        _zero_grads((s_t, h_t))
+        # q = s、k = v = h (bool のマスクは True の時刻に注意を向ける)
+        c = torch.nn.functional.scaled_dot_product_attention(s_t[:, None, :], h_t, h_t, attn_mask=mask_t)[:, 0]
+        c.backward(dc_t)
+        return {"c": c, "ds": s_t.grad, "dh": h_t.grad}
+
+    return Case("注意", "rnncourse.nn.attention", "scaled_dot_product_attention", numpy_step, torch_step)
+
+
 # --- 比べる組を足すところ -------------------------------------------------------------------
-# 第9章の注意機構 (rnncourse/nn/attention.py) ができたら、同じ形の attention_case(N, T, D, H) を書き
-# (NumPy の順伝播 + 逆伝播 1 回と、同じ計算の PyTorch 版 1 回。どちらも比べる値の辞書を返す)、
-# ここに "attention": attention_case と加えます。--cell の選択肢と表には自動で加わります。
-CASES: dict[str, Callable[[int, int, int, int], Case]] = {"rnn": rnn_case, "lstm": lstm_case, "gru": gru_case}
+# 同じ形の関数 name_case(N, T, D, H) を書き (NumPy の順伝播 + 逆伝播 1 回と、同じ計算の PyTorch 版 1 回。
+# どちらも比べる値の辞書を返す)、ここに加えます。--cell の選択肢と表には自動で加わります。
+CASES: dict[str, Callable[[int, int, int, int], Case]] = {
+    "rnn": rnn_case,
+    "lstm": lstm_case,
+    "gru": gru_case,
+    "attention": attention_case,
+}
 
 
 def max_relative_error(ours: dict[str, Any], theirs: dict[str, Any]) -> float:
