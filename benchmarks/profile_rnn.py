@@ -25,6 +25,7 @@ TARGETS = {
     "rnn": ("rnncourse.nn.rnn", ["rnn_forward", "rnn_backward"]),
     "lstm": ("rnncourse.nn.lstm", ["lstm_forward", "lstm_backward"]),
     "gru": ("rnncourse.nn.gru", ["gru_forward", "gru_backward"]),
+    "attention": ("rnncourse.nn.attention", ["attention_forward", "attention_backward"]),
 }
 
 
