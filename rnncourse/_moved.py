@@ -33,6 +33,9 @@ _LAYERS = {
 MOVED = {f"rnncourse.{name}": f"rnncourse.{layer}.{name}" for layer, names in _LAYERS.items() for name in names}
 MOVED["rnncourse.exercises.build"] = "rnncourse.classroom.build"
 MOVED["rnncourse.rnn_shapes"] = "rnncourse.labs.rnn_layout"  # 関数 rnn_shapes と同じ名前にならないよう改名
+# 0.1 版の gradient_flow は 2 つに分かれた: 勾配の流れの数学 (第4章のウィジェットも使う) は nn.jacobian へ、
+# PyTorch の実験は labs.gradient_flow へ。古い名前の import には、両方の公開名を合わせたモジュールを返す。
+SPLIT = {"rnncourse.gradient_flow": ("rnncourse.labs.gradient_flow", "rnncourse.nn.jacobian")}
 
 
 class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -44,13 +47,21 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.util.spec_from_loader(fullname, self)
 
     def create_module(self, spec) -> ModuleType:
-        new = MOVED[spec.name]
+        parts = SPLIT.get(spec.name, (MOVED[spec.name],))
         warnings.warn(
-            f"{spec.name} は {new} に移りました。import を新しい場所に書き換えてください (古い場所は 0.3 版でなくなります)。",
+            f"{spec.name} は {' と '.join(parts)} に移りました。import を新しい場所に書き換えてください"
+            " (古い場所は 0.3 版でなくなります)。",
             DeprecationWarning,
             stacklevel=2,  # import 文を書いた行を指す (importlib の内部のフレームは飛ばされる)
         )
-        return importlib.import_module(new)
+        if len(parts) == 1:
+            return importlib.import_module(parts[0])
+        merged = ModuleType(spec.name, f"{' と '.join(parts)} の公開名を合わせたもの (0.1 版の場所)。")
+        merged.__all__ = []
+        for part in map(importlib.import_module, parts):
+            merged.__all__ += part.__all__
+            merged.__dict__.update({name: getattr(part, name) for name in part.__all__})
+        return merged
 
     def exec_module(self, module: ModuleType) -> None:  # 中身は新しい場所で実行済み
         pass

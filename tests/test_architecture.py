@@ -83,16 +83,41 @@ def test_old_module_path_warns_with_the_new_path_and_is_the_same_module():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             from rnncourse.rnn import rnn_forward
-            import rnncourse.gradient_flow as old
-        import rnncourse.nn.rnn, rnncourse.labs.gradient_flow
+            import rnncourse.lstm as old
+        import rnncourse.nn.rnn, rnncourse.nn.lstm
         assert rnn_forward is rnncourse.nn.rnn.rnn_forward
-        assert old is rnncourse.labs.gradient_flow
+        assert old is rnncourse.nn.lstm
         print([str(w.message) for w in caught if w.category is DeprecationWarning])
         """
     )
     assert result.returncode == 0, result.stderr
     assert "rnncourse.rnn は rnncourse.nn.rnn に移りました" in result.stdout
-    assert "rnncourse.gradient_flow は rnncourse.labs.gradient_flow に移りました" in result.stdout
+    assert "rnncourse.lstm は rnncourse.nn.lstm に移りました" in result.stdout
+
+
+# 0.1 版の rnncourse.gradient_flow の __all__ (2 つの層に分かれたモジュール)
+OLD_GRADIENT_FLOW = (
+    "recurrent_matrix spectral_radius rescale_spectral_radius scalar_chain step_jacobian jacobian_products "
+    "hidden_gradient_norms predicted_slope measured_slope state_gradient_norms REMEDIES remedy_classifier "
+    "remedy_memory_accuracy train_sgd"
+).split()
+
+
+def test_a_split_module_keeps_every_old_public_name_at_its_old_path():
+    result = _run(
+        f"""
+        import warnings
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            from rnncourse.gradient_flow import {", ".join(OLD_GRADIENT_FLOW)}
+        import rnncourse.nn.jacobian, rnncourse.labs.gradient_flow
+        assert hidden_gradient_norms is rnncourse.nn.jacobian.hidden_gradient_norms
+        assert train_sgd is rnncourse.labs.gradient_flow.train_sgd
+        print([str(w.message) for w in caught if w.category is DeprecationWarning])
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert "rnncourse.gradient_flow は rnncourse.labs.gradient_flow と rnncourse.nn.jacobian に移りました" in result.stdout
 
 
 def test_old_module_path_fails_loudly_when_deprecations_are_errors():

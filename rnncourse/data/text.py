@@ -72,6 +72,7 @@ def load_corpus(name: str = "corpus_ja") -> str:
     ('# ', True)
 
     コーパスはいくつかの文章をつないだもので、各文章は ``# 題名`` の行で始まります。
+    由来と中身の内訳は ``rnncourse/data/corpus_ja_card.md`` (データカード) にあります。
     ファイルは UTF-8 で、改行は LF に揃えて返します。インストールの場所によらず読めるよう
     ``importlib.resources`` を使います。
 

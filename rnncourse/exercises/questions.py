@@ -219,7 +219,7 @@ class FunctionQuestion(Question):
     ``reference`` は模範解答の関数、``cases`` は学習者に見える (判定で使う) テストケース、
     ``draw_cases`` は乱数の生成器から同じ種類の新しいテストケースを作る関数 (採点ではこれで
     その場で作った入力を使い、学習者は採点の入力を知りません)、``reference_name`` はパッケージの中の
-    模範解答の名前 (例 ``"rnncourse.rnn.rnn_forward"``。採点では、これそのものやこれを呼ぶ答えは
+    模範解答の名前 (例 ``"rnncourse.nn.rnn.rnn_forward"``。採点では、これそのものやこれを呼ぶ答えは
     点になりません)。``output_names`` は戻り値がタプルのときの各要素の名前 (例 ``("h_t", "cache")``)。
     ``compare_outputs`` で比べる要素を選べます (既定はすべて)。
     """

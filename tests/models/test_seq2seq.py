@@ -121,7 +121,7 @@ def test_padding_does_not_change_the_output(attention):
 
 @pytest.mark.parametrize("attention", [False, True])
 def test_matches_numpy_reference_with_copied_weights(attention):
-    """埋め込み → NumPy の GRU (rnncourse.gru) → NumPy の注意 (rnncourse.nn.attention) → 出力層 が torch と一致する。"""
+    """埋め込み → NumPy の GRU (rnncourse.nn.gru) → NumPy の注意 (rnncourse.nn.attention) → 出力層 が torch と一致する。"""
     model = _model(attention, seed=2, H=7, E=4)
     source, lengths, target_in, _ = encode_pairs(PAIRS, SRC, TGT).tensors()
     logits, alpha = model(source, lengths, target_in)

@@ -1,4 +1,4 @@
-"""rnncourse.activations.sigmoid: 2 つの場合に分けた式と同じ値、桁あふれしない、dtype を保つ。"""
+"""rnncourse.nn.activations.sigmoid: 2 つの場合に分けた式と同じ値、桁あふれしない、dtype を保つ。"""
 
 import numpy as np
 import pytest
