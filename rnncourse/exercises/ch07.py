@@ -28,14 +28,14 @@ from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, 
 from rnncourse.models.language_model import (
     bigram_probs, bits_per_char, choose_add_k, entropy_bits, perplexity_from_losses, temperature_probs,
 )
-from rnncourse.data.text import CharVocab, load_corpus, stream_batches, train_val_split_text
+from rnncourse.data.text import CharVocab, load_corpus, stream_batches, train_val_test_split_text
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "bigram_entropies"]
 
 
 # ---------------------------------------------------------------- q1 一様分布のパープレキシティ
 _TEXT = load_corpus()
-_TRAIN_TEXT, _VAL_TEXT = train_val_split_text(_TEXT, val_fraction=0.1)
+_TRAIN_TEXT, _VAL_TEXT, _TEST_TEXT = train_val_test_split_text(_TEXT, val_fraction=0.1, test_fraction=0.1)  # 本文と同じ分け方
 _V = CharVocab.from_text(_TEXT).size  # 分ける前のテキスト全体の辞書
 _V_TRAIN_ONLY = CharVocab.from_text(_TRAIN_TEXT).size
 
@@ -292,7 +292,8 @@ Q5_TEMPERATURES = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
 @functools.lru_cache(maxsize=1)
 def bigram_entropies() -> dict[float, float]:
     """同梱コーパスのバイグラム (add-k、k は本文と同じく ``choose_add_k`` で訓練テキストから選ぶ) で、検証用テキストの各位置の次の文字の分布を温度 τ で変えたときの
-    平均エントロピー (bits) を、``Q5_TEMPERATURES`` の各 τ について返す。
+    平均エントロピー (bits) を、``Q5_TEMPERATURES`` の各 τ について返す。テキストは本文と同じく位置で 3 つに分け
+    (``train_val_test_split_text``、検証用とテスト用が 10% ずつ)、訓練用と検証用を使う (テスト用は使わない)。
 
     >>> H = bigram_entropies()
     >>> H[0.5] < H[2.0]

@@ -2,8 +2,8 @@
 
     入力:   e_t = W_embed[x_t]  (埋め込み)    または  e_t = onehot(x_t)  (one-hot)
     再帰層: h_t = tanh(e_t W_xhᵀ + h_{t−1} W_hhᵀ + b_ih + b_hh)          (rnn_forward / rnn_backward)
-    出力層: s_t = h_t W_hyᵀ + b_y                                        (temporal_affine_forward / backward)
-    損失:   ℓ = −(1/NT) Σ_{n,t} log softmax(s_{n,t})[y_{n,t}]              (temporal_softmax_cross_entropy)
+    出力層: s_{t+1} = h_t W_hyᵀ + b_y  (次の文字 x_{t+1} のスコア)        (temporal_affine_forward / backward)
+    損失:   ℓ = −(1/NT) Σ_{n,t} log softmax(s_{n,t+1})[y_{n,t}]  (y_{n,t} = x_{n,t+1})  (temporal_softmax_cross_entropy)
     更新:   Adam、勾配のノルムのクリッピング                              (rnncourse.nn.optim, rnncourse.nn.clipping)
 
 パラメータの名前と形は ``rnncourse.models.language_model.CharLanguageModel(cell="rnn")`` と同じ並びなので、

@@ -116,7 +116,7 @@ class CharLanguageModel(nn.Module):
         self.cell = cell
         self.embedding = nn.Embedding(self.vocab_size, self.embed_size)  # e_t = E[x_t]
         self.rnn = make_recurrent(cell, self.embed_size, self.hidden_size)  # h_t = f(e_t, h_{t−1})
-        self.fc = nn.Linear(self.hidden_size, self.vocab_size)  # s_t = h_t W_hyᵀ + b_y
+        self.fc = nn.Linear(self.hidden_size, self.vocab_size)  # s_{t+1} = h_t W_hyᵀ + b_y (次の文字のスコア)
 
     def config(self) -> dict[str, object]:
         """モデルを作り直すための設定 (保存に使う)。"""

@@ -9,7 +9,7 @@ import pytest
 
 from rnncourse.exercises import FunctionQuestion, RuleQuestion, Status, ValueQuestion, ch07
 from rnncourse.models.language_model import bits_per_char, perplexity_from_losses, temperature_probs
-from rnncourse.data.text import CharVocab, load_corpus, stream_batches
+from rnncourse.data.text import CharVocab, load_corpus, stream_batches, train_val_test_split_text
 
 from .test_all_chapters import is_japanese
 
@@ -97,6 +97,12 @@ def test_experiment_entropies_grow_with_temperature():
     values = [H[t] for t in ch07.Q5_TEMPERATURES]
     assert all(a < b for a, b in zip(values, values[1:]))
     assert values[-1] < math.log2(CharVocab.from_text(load_corpus()).size)
+
+
+def test_experiment_uses_the_chapter_split():
+    # 本文 (7.1 節) と同じ 3 つの分け方の訓練用・検証用テキストで測る (テスト用は使わない)
+    train, val, _ = train_val_test_split_text(load_corpus(), val_fraction=0.1, test_fraction=0.1)
+    assert ch07._TRAIN_TEXT == train and ch07._VAL_TEXT == val
 
 
 @pytest.mark.parametrize("answer", ["増える", "増加する", " エントロピーは大きくなる "])
