@@ -355,21 +355,34 @@ def sentiment_report(text: str, models: Mapping[str, Any]) -> str:
 
 
 def sentiment_explorer(models: Mapping[str, Any], text: str = "値段は高いが、味は最高だ。"):
-    """文を打ち込むと、各モデルの肯定の確率を表示するウィジェット (``ipywidgets.interactive``)。
+    """文を打ち込むと、各モデルの肯定の確率を表示するウィジェット (``rnncourse.viz.widgets.Explorer``)。
 
-    >>> widget = sentiment_explorer({})  # doctest: +SKIP
+    >>> widget = sentiment_explorer({"袋": sentiment_model("bag")}, text="美味しい。")
+    >>> widget
+    感情分類のウィジェット (文「美味しい。」、モデル 1 個)
+    >>> print(widget.output.outputs[0]["text"], end="")
+    「美味しい。」
+    袋  肯定の確率 0.50  |##########          |  → 否定
+    >>> widget.close()
 
-    入力欄で Enter を押す (または欄の外をクリックする) と、``sentiment_report`` の表を描き直します。
+    ``models`` は ``sentiment_report`` と同じ {名前: モデル}。入力欄と出力欄を縦に並べ、出力欄には
+    ``sentiment_report(text, models)`` の表が入ります。入力欄で Enter を押す (または欄の外をクリックする) と描き直します。
     """
     import ipywidgets
+
+    from rnncourse.viz.widgets import explorer
 
     box = ipywidgets.Text(value=text, description="文", continuous_update=False,
                           layout=ipywidgets.Layout(width="36em"), style={"description_width": "initial"})
 
-    def update(text: str) -> None:
+    def render(text: str) -> None:
         print(sentiment_report(text, models))
 
-    return ipywidgets.interactive(update, text=box)
+    def describe(text: str) -> str:
+        short = text.strip() if len(text.strip()) <= 30 else text.strip()[:30] + "…"
+        return f"感情分類のウィジェット (文「{short}」、モデル {len(models)} 個)"
+
+    return explorer({"text": box}, render, describe)
 
 
 def fit_width(text: str, width: int) -> str:

@@ -387,24 +387,33 @@ def conversion_explorer(
 ) -> Any:
     """漢数字を打ち込むと、2 つのモデルの変換結果と注意の重みの図を表示するウィジェット (``render_conversion``)。
 
-    >>> widget = conversion_explorer(model)  # doctest: +SKIP
+    >>> model = trained_model(train_run(attention=True, lr=0.01, seed=0, steps=1))
+    >>> widget = conversion_explorer(model, text="三千")
+    >>> widget
+    漢数字の変換のウィジェット (入力「三千」、注意ありのモデル)
+    >>> [output["output_type"] for output in widget.output.outputs]  # 変換結果の文字と、注意の重みの図
+    ['stream', 'display_data']
+    >>> widget.close()
 
-    入力欄で Enter を押す (かフォーカスを外す) と描き直します。戻り値は ``ipywidgets.interactive``。
+    戻り値は ``rnncourse.viz.widgets.Explorer`` (入力欄と出力欄の VBox)。出力欄には ``render_conversion`` が表示する
+    文字と図が入ります。入力欄で Enter を押す (かフォーカスを外す) と描き直します。
     """
     import ipywidgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+
+    from rnncourse.viz.widgets import explorer
 
     box = ipywidgets.Text(value=text, description="漢数字", continuous_update=False,
                           style={"description_width": "initial"})
 
-    def update(text: str) -> None:
-        fig = render_conversion(text, attention_model, plain_model)
-        if fig is not None:
-            display(fig)
-            plt.close(fig)
+    def render(text: str) -> Any:
+        return render_conversion(text, attention_model, plain_model)
 
-    return ipywidgets.interactive(update, text=box)
+    def describe(text: str) -> str:
+        short = text.strip() if len(text.strip()) <= 30 else text.strip()[:30] + "…"
+        models = "注意ありと注意なしのモデル" if plain_model is not None else "注意ありのモデル"
+        return f"漢数字の変換のウィジェット (入力「{short}」、{models})"
+
+    return explorer({"text": box}, render, describe)
 
 
 def table_decode(table: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,14 +1,20 @@
 """スライダーで RNN の振る舞いを調べるウィジェットと、その中身の描画関数。
 
-ウィジェット (``hidden_state_explorer`` など) は画面で動かして眺めるためのもので、
-その出力は nbval では比べられません。ノートブックでは次のように 2 つのセルに分けます::
+ウィジェット (``hidden_state_explorer`` など) は、部品 (スライダーや入力欄) と出力欄を縦に並べた ``Explorer`` です。
+作るときの 1 枚目の図は、出力欄の**状態**として入れます (画面への出力は出しません)。そのため、セルに残る出力は
+ウィジェット 1 つと、その短い説明の文 (``Explorer`` の ``repr``、例: ``隠れ状態のウィジェット (倍率 1.00, T = 30)``)
+だけになり、nbval はその文を毎回同じに比べられます。マーカーやタグは要りません::
 
-    # セル 1 (タグ nbval-ignore-output、理由を 1 行コメントで)
+    # セル 1: ウィジェット (動かして眺める。保存した状態から、開いただけで部品と最初の図が表示される)
     hidden_state_explorer()
 
-    # セル 2 (普通のセル: 同じ描画関数を既定値で呼び、中身を検査する)
+    # セル 2: 同じ描画関数を既定値で呼び、図の中身をほかのセルと同じように残す
     render_hidden_states(1.0)
     plt.show()
+
+新しいウィジェットは ``explorer(部品の辞書, 描画関数, 説明の関数)`` で作ります (``rnncourse.labs`` の
+``sentiment_explorer`` と ``conversion_explorer`` もこれを使います)。部品を動かすと描画関数を呼び直し、
+表示した文字と図で出力欄を置き換えます。
 
 描画関数は pyplot の新しい図を作って返します。図をセルの最後の式にすると 2 度表示されるので、
 ``plt.show()`` でセルを終えてください。
@@ -24,6 +30,12 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import io
+from collections.abc import Callable, Mapping
+from typing import Any
+
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -34,6 +46,9 @@ from rnncourse.nn.rnn import rnn_forward
 from rnncourse.viz.plots import FIGSIZE, plot_gradient_norms, plot_hidden_trajectories
 
 __all__ = [
+    "Explorer",
+    "explorer",
+    "render_outputs",
     "render_hidden_states",
     "render_gradient_norms",
     "hidden_state_explorer",
@@ -120,21 +135,125 @@ def render_gradient_norms(
     return fig
 
 
-def _show(fig: Figure) -> None:
-    """図をその場で表示して閉じる (ウィジェットの Output の中で呼ぶ)。"""
-    from IPython.display import display
+def _figure_output(fig: Figure) -> dict[str, Any]:
+    """図を、ノートブックの display_data の出力と同じ形の辞書にする (PNG は base64)。"""
+    from IPython.core.pylabtools import print_figure
 
-    display(fig)
-    plt.close(fig)  # pyplot が図を持ち続けないように (セルの最後に 2 度目が表示されるのも防ぐ)
+    png = print_figure(fig, "png", bbox_inches="tight")  # インラインの表示 (matplotlib-inline) と同じ書き出し方
+    return {
+        "output_type": "display_data",
+        "data": {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": repr(fig)},
+        "metadata": {},
+    }
 
 
-def hidden_state_explorer(scale: float = 1.0, T: int = 30, seed: int = 0) -> ipywidgets.interactive:
+def render_outputs(render: Callable[..., Figure | None], **values: Any) -> tuple[dict[str, Any], ...]:
+    """``render(**values)`` を呼び、表示した文字と返した図を、ノートブックの出力の辞書の組にして返す。
+
+    >>> def hello(name):
+    ...     print(f"こんにちは、{name}")
+    >>> render_outputs(hello, name="RNN")
+    ({'output_type': 'stream', 'name': 'stdout', 'text': 'こんにちは、RNN\\n'},)
+
+    表示した文字 (stdout) は 1 つの stream の出力に、返した図 (None でなければ) は PNG の display_data の出力に
+    なります。図は閉じます (pyplot が図を持ち続けないように)。
+    """
+    text = io.StringIO()
+    figures_before = set(plt.get_fignums())
+    try:
+        with contextlib.redirect_stdout(text):
+            fig = render(**values)
+    except Exception:
+        for number in set(plt.get_fignums()) - figures_before:  # 途中まで描いた図を残さない
+            plt.close(number)
+        raise
+    outputs: list[dict[str, Any]] = []
+    if text.getvalue():
+        outputs.append({"output_type": "stream", "name": "stdout", "text": text.getvalue()})
+    if fig is not None:
+        outputs.append(_figure_output(fig))
+        plt.close(fig)
+    return tuple(outputs)
+
+
+class Explorer(ipywidgets.VBox):
+    """部品 (スライダーや入力欄) を上に、出力欄 (``ipywidgets.Output``) を下に並べたウィジェット。
+
+    ``controls`` は {描画関数の引数の名前: 部品}。作るとき、と部品の値が変わるたびに ``render(**values)`` を呼び、
+    その出力 (``render_outputs``) を出力欄の状態 ``output.outputs`` にそのまま入れます。画面への出力
+    (iopub の display_data) は出さないので、ウィジェットを表示したセルの出力は、ウィジェット 1 つと
+    ``repr`` の文 (``describe(**values)``) だけです。値を変えたときの描画で起きたエラーは、出力欄に文字で表示します。
+    """
+
+    def __init__(
+        self,
+        controls: Mapping[str, ipywidgets.ValueWidget],
+        render: Callable[..., Figure | None],
+        describe: Callable[..., str],
+    ) -> None:
+        self.controls = dict(controls)
+        self.output = ipywidgets.Output()
+        self._render = render
+        self._describe = describe
+        self.output.outputs = render_outputs(render, **self.values)  # 最初の描画のエラーは呼んだ人に返す
+        super().__init__(children=(*self.controls.values(), self.output))
+        for control in self.controls.values():
+            control.observe(self._redraw, names="value")
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """部品の今の値 {引数の名前: 値}。"""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _redraw(self, change: Any = None) -> None:
+        try:
+            outputs = render_outputs(self._render, **self.values)
+        except Exception as error:  # 画面で動かしている人に理由を見せる (カーネルのログに隠さない)
+            outputs = ({"output_type": "stream", "name": "stderr", "text": f"{type(error).__name__}: {error}\n"},)
+        self.output.outputs = outputs
+
+    def __repr__(self) -> str:
+        return self._describe(**self.values)
+
+
+def explorer(
+    controls: Mapping[str, ipywidgets.ValueWidget],
+    render: Callable[..., Figure | None],
+    describe: Callable[..., str],
+) -> Explorer:
+    """部品と描画関数から、nbval が出力を比べられるウィジェット (``Explorer``) を作る。
+
+    >>> slider = ipywidgets.IntSlider(value=3, min=1, max=10, description="T")
+    >>> def draw(T):
+    ...     print("T =", T)
+    >>> widget = explorer({"T": slider}, draw, lambda T: f"T のウィジェット (T = {T})")
+    >>> widget
+    T のウィジェット (T = 3)
+    >>> widget.output.outputs
+    ({'output_type': 'stream', 'name': 'stdout', 'text': 'T = 3\\n'},)
+    >>> slider.value = 5  # 部品を動かすと描き直す
+    >>> widget.output.outputs[0]["text"]
+    'T = 5\\n'
+    >>> widget.close()
+
+    ``render`` は文字を表示してもよく、図 (Figure) か None を返します。``describe`` は部品の値を受け取り、
+    ウィジェットの短い説明の文を返します。これがセルの text/plain の出力になり、nbval が比べます
+    (110 文字を超えると ipywidgets が切り詰めます)。値の決まった短い文にしてください。
+    """
+    return Explorer(controls, render, describe)
+
+
+def hidden_state_explorer(scale: float = 1.0, T: int = 30, seed: int = 0) -> Explorer:
     """「W_hh の倍率」と系列長 T のスライダーで ``render_hidden_states`` を動かすウィジェット。
 
-    >>> widget = hidden_state_explorer()  # doctest: +SKIP
-    >>> widget  # doctest: +SKIP
+    >>> widget = hidden_state_explorer()
+    >>> widget
+    隠れ状態のウィジェット (倍率 1.00, T = 30)
+    >>> [output["output_type"] for output in widget.output.outputs]  # 作るときに 1 度描いた図 (PNG)
+    ['display_data']
+    >>> widget.close()
 
-    戻り値は ``ipywidgets.interactive`` (スライダー 2 つと出力欄の VBox)。作るときに 1 度描画します。
+    戻り値は ``Explorer`` (スライダー 2 つと出力欄の VBox)。スライダーの値 (倍率、T) を変えると描き直します。
     """
     scale_slider = ipywidgets.FloatSlider(
         value=scale, min=0.1, max=max(2.5, scale), step=0.05, description="W_hh の倍率",
@@ -145,21 +264,26 @@ def hidden_state_explorer(scale: float = 1.0, T: int = 30, seed: int = 0) -> ipy
         style=_STYLE,
     )
 
-    def update(scale: float, T: int) -> None:
-        _show(render_hidden_states(scale, T=T, seed=seed))
+    def render(scale: float, T: int) -> Figure:
+        return render_hidden_states(scale, T=T, seed=seed)
 
-    return ipywidgets.interactive(update, scale=scale_slider, T=T_slider)
+    def describe(scale: float, T: int) -> str:
+        return f"隠れ状態のウィジェット (倍率 {scale:.2f}, T = {T})"
+
+    return explorer({"scale": scale_slider, "T": T_slider}, render, describe)
 
 
 def gradient_norm_explorer(
     spectral_radius: float = 1.0, T: int = 50, input_scale: float = 0.5, seed: int = 0
-) -> ipywidgets.interactive:
+) -> Explorer:
     """スペクトル半径 ρ・系列長 T・入力の大きさのスライダーで ``render_gradient_norms`` を動かすウィジェット。
 
-    >>> widget = gradient_norm_explorer()  # doctest: +SKIP
-    >>> widget  # doctest: +SKIP
+    >>> widget = gradient_norm_explorer()
+    >>> widget
+    勾配ノルムのウィジェット (ρ = 1.00, T = 50, 入力の大きさ 0.50)
+    >>> widget.close()
 
-    戻り値は ``ipywidgets.interactive`` (スライダー 3 つと出力欄の VBox)。作るときに 1 度描画します。
+    戻り値は ``Explorer`` (スライダー 3 つと出力欄の VBox)。作るときに 1 度描き、スライダーの値を変えると描き直します。
     """
     radius_slider = ipywidgets.FloatSlider(
         value=spectral_radius, min=0.1, max=max(2.0, spectral_radius), step=0.05,
@@ -175,9 +299,10 @@ def gradient_norm_explorer(
         continuous_update=False, style=_STYLE,
     )
 
-    def update(spectral_radius: float, T: int, input_scale: float) -> None:
-        _show(render_gradient_norms(spectral_radius, T=T, seed=seed, input_scale=input_scale))
+    def render(spectral_radius: float, T: int, input_scale: float) -> Figure:
+        return render_gradient_norms(spectral_radius, T=T, seed=seed, input_scale=input_scale)
 
-    return ipywidgets.interactive(
-        update, spectral_radius=radius_slider, T=T_slider, input_scale=input_slider
-    )
+    def describe(spectral_radius: float, T: int, input_scale: float) -> str:
+        return f"勾配ノルムのウィジェット (ρ = {spectral_radius:.2f}, T = {T}, 入力の大きさ {input_scale:.2f})"
+
+    return explorer({"spectral_radius": radius_slider, "T": T_slider, "input_scale": input_slider}, render, describe)

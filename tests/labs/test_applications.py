@@ -112,7 +112,14 @@ def test_sentiment_report_and_widget():
     assert sentiment_report("   ", models) == "文を入力してください。"
     with pytest.raises(TypeError):
         sentiment_report(None, models)
-    assert isinstance(sentiment_explorer(models), ipywidgets.interactive)
+    widget = sentiment_explorer(models)
+    assert isinstance(widget, ipywidgets.VBox) and widget.children[0].description == "文"
+    assert repr(widget) == "感情分類のウィジェット (文「値段は高いが、味は最高だ。」、モデル 2 個)"
+    (output,) = widget.output.outputs  # 最初の表は出力欄の状態 (セルの出力ではない)
+    assert output == {"output_type": "stream", "name": "stdout", "text": report + "\n"}
+    widget.children[0].value = "☆★"  # 打ち込むと表を描き直す
+    assert "判定できません" in widget.output.outputs[0]["text"]
+    widget.close()
 
 
 def test_fit_width_counts_wide_characters_twice():

@@ -171,10 +171,19 @@ def test_render_conversion_explains_bad_inputs(short_run, capsys):
     plt.close(fig)
 
 
-def test_conversion_explorer_is_a_text_widget(short_run):
+def test_conversion_explorer_is_a_text_widget_holding_its_first_output(short_run, capsys):
     widget = conversion_explorer(trained_model(short_run), text="五千")
     assert widget.children[0].value == "五千" and widget.children[0].description == "漢数字"
-    plt.close("all")
+    assert repr(widget) == "漢数字の変換のウィジェット (入力「五千」、注意ありのモデル)"
+    text, figure = widget.output.outputs  # render_conversion が表示する文字と、注意の重みの図 (出力欄の状態)
+    assert text["name"] == "stdout" and text["text"].startswith("入力: 五千 (2 文字)\n正解: 5000\n注意あり: ")
+    assert figure["output_type"] == "display_data" and "image/png" in figure["data"]
+    widget.children[0].value = "3000"  # 使えない文字: 説明だけで図はない
+    (only,) = widget.output.outputs
+    assert "'3' は使えません" in only["text"]
+    assert capsys.readouterr().out == ""  # セルの出力には何も出さない
+    assert plt.get_fignums() == []
+    widget.close()
 
 
 # ------------------------------------------------------------------ 演習の表の復号化器

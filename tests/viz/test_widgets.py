@@ -1,6 +1,8 @@
 """rnncourse.viz.widgets: 描画関数とウィジェットの組み立て (再帰重みと勾配ノルムは test_gradient_flow.py)。"""
 
 
+import base64
+
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -71,33 +73,89 @@ def test_render_functions_check_their_arguments(call):
     assert plt.get_fignums() == []
 
 
-# --- ウィジェット (ブラウザなしで組み立てられること) ---------------------------------------------
+# --- ウィジェット (ブラウザなしで組み立てられ、最初の図を状態として持つこと) ------------------------
 
 
 def sliders(widget):
     return {c.description: c for c in widget.children if isinstance(c, (ipywidgets.IntSlider, ipywidgets.FloatSlider))}
 
 
-def test_hidden_state_explorer_builds_headless_and_leaves_no_figures(capsys):
+def kinds(widget):
+    return [(o["output_type"], sorted(o.get("data", {}))) for o in widget.output.outputs]
+
+
+FIGURE = [("display_data", ["image/png", "text/plain"])]
+
+
+def test_hidden_state_explorer_holds_its_first_figure_as_state_and_prints_nothing(capsys):
     widget = widgets.hidden_state_explorer(scale=0.8, T=20)
-    assert isinstance(widget, ipywidgets.interactive)
+    assert isinstance(widget, widgets.Explorer) and isinstance(widget, ipywidgets.VBox)
     found = sliders(widget)
     assert set(found) == {"W_hh の倍率", "系列長 T"}
     assert found["W_hh の倍率"].value == pytest.approx(0.8) and found["系列長 T"].value == 20
-    assert isinstance(widget.children[-1], ipywidgets.Output)
-    assert capsys.readouterr().out.count("Figure(") == 1  # 作るときに 1 度描く (カーネルなしでは repr が出る)
+    assert widget.children[-1] is widget.output and isinstance(widget.output, ipywidgets.Output)
+    assert kinds(widget) == FIGURE  # 作るときに 1 度描いた図 (画面への出力ではなく、出力欄の状態)
+    png = base64.b64decode(widget.output.outputs[0]["data"]["image/png"])
+    assert png.startswith(b"\x89PNG")
+    assert repr(widget) == "隠れ状態のウィジェット (倍率 0.80, T = 20)"
     found["W_hh の倍率"].value = 1.5  # スライダーを動かすと描き直す
-    assert capsys.readouterr().out.count("Figure(") == 1
+    assert kinds(widget) == FIGURE and base64.b64decode(widget.output.outputs[0]["data"]["image/png"]) != png
+    assert repr(widget) == "隠れ状態のウィジェット (倍率 1.50, T = 20)"
+    assert capsys.readouterr() == ("", "")  # 画面 (セルの出力) には何も出さない
     assert plt.get_fignums() == []
     widget.close()
 
 
-def test_gradient_norm_explorer_builds_headless_and_leaves_no_figures(capsys):
+def test_gradient_norm_explorer_redraws_for_each_slider(capsys):
     widget = widgets.gradient_norm_explorer(T=30)
     found = sliders(widget)
     assert set(found) == {"スペクトル半径 ρ", "系列長 T", "入力の大きさ"}
+    assert repr(widget) == "勾配ノルムのウィジェット (ρ = 1.00, T = 30, 入力の大きさ 0.50)"
+    seen = {widget.output.outputs[0]["data"]["image/png"]}
     found["スペクトル半径 ρ"].value = 1.2
+    seen.add(widget.output.outputs[0]["data"]["image/png"])
     found["入力の大きさ"].value = 0.0
-    assert capsys.readouterr().out.count("Figure(") == 3
+    seen.add(widget.output.outputs[0]["data"]["image/png"])
+    assert len(seen) == 3 and kinds(widget) == FIGURE
+    assert repr(widget) == "勾配ノルムのウィジェット (ρ = 1.20, T = 30, 入力の大きさ 0.00)"
+    assert capsys.readouterr() == ("", "")
     assert plt.get_fignums() == []
     widget.close()
+
+
+def test_explorers_are_deterministic_and_their_text_is_short():
+    a, b = widgets.hidden_state_explorer(), widgets.hidden_state_explorer()
+    assert a.output.outputs == b.output.outputs  # 同じ値なら同じ PNG (保存するノートブックが実行のたびに変わらない)
+    for widget in (a, b, widgets.gradient_norm_explorer()):
+        bundle = widget._repr_mimebundle_()
+        assert bundle["text/plain"] == repr(widget) and len(repr(widget)) <= 110  # nbval が比べるのはこの文
+        widget.close()
+
+
+def test_explorer_shows_printed_text_and_figures_in_order():
+    box = ipywidgets.Text(value="a")
+
+    def render(text):
+        print("文:", text)
+        return widgets.render_hidden_states(1.0, T=5) if text == "図" else None
+
+    widget = widgets.explorer({"text": box}, render, lambda text: f"テスト ({text})")
+    assert widget.output.outputs == ({"output_type": "stream", "name": "stdout", "text": "文: a\n"},)
+    box.value = "図"
+    assert kinds(widget) == [("stream", []), *FIGURE]
+    assert repr(widget) == "テスト (図)"
+    assert plt.get_fignums() == []
+    widget.close()
+
+
+def test_explorer_reports_errors_of_a_redraw_in_its_output_and_raises_them_at_creation():
+    slider = ipywidgets.FloatSlider(value=1.0, min=-1.0, max=2.0)
+    widget = widgets.explorer({"scale": slider}, widgets.render_hidden_states, lambda scale: "テスト")
+    slider.value = -0.5  # render_hidden_states は負の倍率を受け付けない
+    (output,) = widget.output.outputs
+    assert output["name"] == "stderr" and output["text"].startswith("ValueError: 引数 scale は")
+    assert plt.get_fignums() == []
+    widget.close()
+    with pytest.raises(ValueError, match="引数 scale"):  # 最初の描画のエラーは、作った人にそのまま返す
+        widgets.explorer({"scale": slider}, widgets.render_hidden_states, lambda scale: "テスト")
+    assert plt.get_fignums() == []
