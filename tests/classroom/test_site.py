@@ -179,12 +179,15 @@ def test_a_real_browser_renders_formulas_widgets_and_finds_compound_words(served
             formulas = page.locator("mjx-container").count()
             page.goto(f"{served}/notebooks/04_vanishing_gradients.html")
             page.wait_for_selector(".widget-slider", timeout=30000)  # 保存したスライダーが静的に描かれる
+            page.wait_for_selector(".widget-output img", timeout=30000)  # 出力欄の状態に入れた最初の図も描かれる
+            widget_figures = page.locator(".widget-output img").count()
             page.goto(f"{served}/search.html?q=" + urllib.parse.quote("隠れ状態"))
             page.wait_for_selector("#search-results ul li", timeout=30000)
             results = page.locator("#search-results ul li").count()
         finally:
             browser.close()
     assert formulas > 100, f"第2章で組まれた数式が {formulas} 個しかありません"
+    assert widget_figures == 1, f"第4章のウィジェットの出力欄の図が {widget_figures} 個です (1 個のはず)"
     assert results >= 5, f"ブラウザの検索「隠れ状態」の結果が {results} 件です"
     assert outside == [], f"サイトの外へ読みに行きました: {outside}"
     assert missing == [], f"見つからない資源: {missing}"
