@@ -136,9 +136,14 @@ def python_layout(package_dir: str | Path, passwd_dir: str | Path, env: Mapping[
     (passwd_dir / "passwd").write_text(f"student:x:{uid}:{gid}:student:/tmp:/bin/sh\n", encoding="utf-8")
     (passwd_dir / "group").write_text(f"student:x:{gid}:\n", encoding="utf-8")
     binds, links = _system_binds()
-    binds += [(d, d) for d in _python_dirs()]
+    python_dirs = _python_dirs()
+    binds += [(d, d) for d in python_dirs]
     package_dir = os.path.realpath(package_dir)
     binds.append((package_dir, package_dir))
+    parent = os.path.dirname(package_dir)
+    # site-packages の外のパッケージ (ソースのフォルダから PYTHONPATH で使う、別の場所を指す editable install など) は、
+    # 箱の中でも採点側と同じフォルダのものを import させる (箱に見せるのはパッケージのフォルダだけ)
+    outside = not any(parent == d or parent.startswith(d.rstrip("/") + "/") for d in python_dirs)
     binds += [(str(passwd_dir / "passwd"), "/etc/passwd"), (str(passwd_dir / "group"), "/etc/group")]
     bin_dir = os.path.dirname(sys.executable)
     base_env = {
@@ -157,6 +162,8 @@ def python_layout(package_dir: str | Path, passwd_dir: str | Path, env: Mapping[
         "OPENBLAS_NUM_THREADS": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
+    if outside:
+        base_env["PYTHONPATH"] = parent
     base_env.update(env or {})
     return Layout(read_only=tuple(binds), symlinks=tuple(links), env=base_env)
 

@@ -48,6 +48,17 @@ def test_inside_the_box_the_repository_and_environment_are_out_of_sight(tmp_path
     assert done.stdout.strip() == "[false, false, false, false, 2]", done.stderr
 
 
+@pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="bwrap が使えません")
+def test_inside_the_box_the_graders_own_package_is_imported(tmp_path):
+    import rnncourse
+
+    package_dir = Path(rnncourse.__file__).resolve().parent
+    layout = sandbox.python_layout(package_dir, tmp_path)
+    code = "import rnncourse; print(rnncourse.__file__)"
+    done = subprocess.run(sandbox.wrap([sys.executable, "-c", code], layout, chdir="/tmp"), capture_output=True, text=True)
+    assert done.stdout.strip() == str(package_dir / "__init__.py"), done.stderr
+
+
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_checker_stubs_hold_no_answers_and_keep_the_tools(name):
     source = checker_stub(name)
