@@ -64,6 +64,9 @@ def _submissions(folder: Path):
         "    return h, cache",
     )
     yield "lookup", attacks.lookup_table_submission(ch02.q4)
+    # 模範解答のソースやコードを写す: inspect.getsource を exec したもの、__code__ から作った関数 (両方の問題で両方)
+    yield "copysrc", attacks.copied_reference_submission()
+    yield "copysrc_swapped", attacks.copied_reference_submission(swapped=True)
     # 2. 答えのファイルを偽る: post_run_cell のフックと、globals という名前の関数
     yield "forge_hook", attacks.with_cells(
         attacks.exercise(),
@@ -212,6 +215,23 @@ def test_wrapping_the_reference_earns_no_credit(graded):
     rows = graded["by_name"]["wraps"]
     assert [r.status for r in rows[3:5]] == ["incorrect", "incorrect"]
     assert "rnncourse.nn.rnn.rnn_step_forward" in rows[3].message and "rnncourse.nn.rnn.rnn_forward" in rows[4].message
+
+
+@pytest.mark.parametrize("name", ["copysrc", "copysrc_swapped"])
+def test_copying_the_reference_source_or_code_earns_no_credit(graded, name):
+    rows = graded["by_name"][name]
+    assert [r.status for r in rows[3:5]] == ["incorrect", "incorrect"], [r.message for r in rows[3:5]]
+    for row, reference in zip(rows[3:5], ("rnncourse.nn.rnn.rnn_step_forward", "rnncourse.nn.rnn.rnn_forward")):
+        assert reference in row.message and "写した" in row.message and "模範解答" in row.message, row.message
+
+
+@pytest.mark.parametrize("name", ["copysrc", "copysrc_swapped"])
+def test_the_copies_work_where_the_learner_checks_them(graded, name):
+    """写しは学習者のノートでは正しく動く (採点で点にならないのは、写しと見分けたから)。"""
+    namespace: dict = {}
+    for cell in nbformat.read(graded["paths"][name], as_version=4).cells:
+        exec(cell.source, namespace)
+    assert ch02.q4.evaluate(namespace["rnn_step_forward"]) and ch02.q5.evaluate(namespace["rnn_forward"])
 
 
 def test_a_lookup_table_of_the_visible_cases_passes_only_the_visible_cases(graded):

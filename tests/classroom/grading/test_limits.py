@@ -62,6 +62,7 @@ def test_no_sandbox_still_draws_fresh_inputs_bounds_time_and_survives_a_killed_w
     named = [
         ("correct", attacks.solution()),
         ("lookup", attacks.lookup_table_submission(ch02.q4)),
+        ("copysrc", attacks.copied_reference_submission()),
         ("unbreakable", attacks.with_cells(
             attacks.exercise(),
             "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass",
@@ -83,6 +84,7 @@ def test_no_sandbox_still_draws_fresh_inputs_bounds_time_and_survives_a_killed_w
             by_name.setdefault(row["submission"].rsplit("/", 1)[-1], []).append(row["status"])
     assert by_name["correct.ipynb"] == ["correct"] * 6
     assert by_name["lookup.ipynb"][3] == "incorrect"
+    assert by_name["copysrc.ipynb"][3:5] == ["incorrect", "incorrect"]  # 模範解答の写し (指紋は箱なしでも比べる)
     assert by_name["unbreakable.ipynb"] == ["timeout"] * 6
     assert set(by_name["kill_parent.ipynb"]) == {"error"}
     assert by_name["=cmd.ipynb"] == ["not_attempted"] * 6
