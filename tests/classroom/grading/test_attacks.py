@@ -140,6 +140,15 @@ def _submissions(folder: Path):
         f"any({SECRET!r} in v for v in os.environ.values()) or len(socket.if_nameindex()) > 1",
         "import os, socket",
     )
+    # 後始末に講師のファイルの権限を変えさせる: 作業フォルダに講師のファイルへのリンクを置き、フォルダを書き込み禁止にする
+    yield "cleanup_link", attacks.small(
+        "import os\n"
+        "os.makedirs('/submission/D', exist_ok=True)\n"
+        f"os.symlink({str(folder / 'teacher_secret.txt')!r}, '/submission/D/L')\n"
+        f"os.symlink({str(folder)!r}, '/submission/D/T')\n"
+        "os.chmod('/submission/D', 0o500)\n"
+        "os.chmod('/submission', 0o500)"
+    )
     # 6. 採点を止める
     yield "kill_parent", attacks.with_cells(attacks.solution(), "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
     yield "kill_all", attacks.with_cells(attacks.exercise(), "import os, signal\nos.kill(-1, signal.SIGKILL)")
@@ -170,6 +179,10 @@ def _submissions(folder: Path):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("class")
+    teacher_file = folder / "teacher_secret.txt"
+    teacher_file.write_text("講師のファイル", encoding="utf-8")
+    teacher_file.chmod(0o600)
+    folder.chmod(0o750)
     paths = {}
     for name, nb in _submissions(folder):
         paths[name] = folder / f"{name}.ipynb"
@@ -289,6 +302,15 @@ def test_floods_do_not_grow_the_grader(graded):
 
 def test_temporary_folders_are_removed(graded):
     assert graded["left_over"] == []
+
+
+def test_cleanup_does_not_follow_a_submissions_links(graded):
+    """作業フォルダに置かれた講師のファイル (とフォルダ) へのリンクは、後始末でたどらない (権限を変えない)。
+    root で動くと権限の検査がないので後始末の再試行を通らない: その道は test_batch.py が権限を落として確かめる。"""
+    import stat
+
+    assert stat.S_IMODE((graded["folder"] / "teacher_secret.txt").stat().st_mode) == 0o600
+    assert stat.S_IMODE(graded["folder"].stat().st_mode) == 0o750
 
 
 def test_rows_name_their_chapter_and_the_summary_groups_by_chapter(graded):
