@@ -62,6 +62,19 @@ def test_inside_the_box_the_graders_own_package_is_imported(tmp_path):
     assert done.stdout.strip() == str(package_dir / "__init__.py"), done.stderr
 
 
+def test_ci_stops_when_the_sandbox_cannot_run():
+    """bwrap があってもユーザー名前空間が無効な機械では、箱のテストはすべて skip になる。CI はそれを黙って通さず、
+    環境を作った直後 (pytest の前) に、箱が使えない理由を示して失敗する。"""
+    lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    check = next(i for i, line in enumerate(lines) if "unavailable_reason" in line and line.startswith("python -c"))
+    setup = next(i for i, line in enumerate(lines) if "pip install" in line and "constraints.txt" in line)
+    tests = next(i for i, line in enumerate(lines) if line.strip() == "python -m pytest")
+    assert setup < check < tests
+    code = lines[check].split("'")[1]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == (0 if sandbox.unavailable_reason() is None else 1), done.stderr
+
+
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_checker_stubs_hold_no_answers_and_keep_the_tools(name):
     source = checker_stub(name)
