@@ -28,10 +28,12 @@ from typing import Any
 from rnncourse.classroom.grading import codec, fingerprint, sandbox
 from rnncourse.classroom.grading.files import read_limited
 
-__all__ = ["call_functions", "main"]
+__all__ = ["call_functions", "main", "JUDGE_TMP_MB"]
 
 #: 出力ファイルの大きさの上限。
 MAX_OUTPUT_BYTES = 32 * 1024 * 1024
+#: 関数を呼ぶ箱の自分専用の /tmp (tmpfs) の大きさの上限 (MB)。--memory-mb がこれより小さければそちら。
+JUDGE_TMP_MB = 512
 _IN_BOX = "/judge"
 
 
@@ -116,7 +118,7 @@ def call_functions(
     if layout is not None:
         work = folder / "tmp"
         work.mkdir()
-        argv = sandbox.wrap(argv, layout.plus(writable=[(str(folder), _IN_BOX)]), chdir="/tmp", tmp_mb=min(memory_mb, 512))
+        argv = sandbox.wrap(argv, layout.plus(writable=[(str(folder), _IN_BOX)]), chdir="/tmp", tmp_mb=min(memory_mb, JUDGE_TMP_MB))
         cwd = None
     else:
         cwd = str(folder)
