@@ -31,7 +31,8 @@ from rnncourse.data.timeseries import (
     mean_forecast_mse, naive_forecast_mse, noisy_sine, sliding_windows, train_test_split_series,
 )
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "baseline_mses"]
+# 問題だけを公開する: baseline_mses は判定器だけが使う (採点の箱の中の代わりのモジュールには置かない)
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7"]
 
 
 # ---------------------------------------------------------------- q1 タスクの出力の形

@@ -28,7 +28,8 @@ from rnncourse.models.counting import recurrent_param_count
 from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, ValueQuestion
 from rnncourse.labs.rnn_layout import rnn_shapes
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "torch_rnn_forward"]
+# 問題だけを公開する: torch_rnn_forward は判定器だけが使う (採点の箱の中の代わりのモジュールには置かない)
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7"]
 
 
 # ---------------------------------------------------------------- q1 形

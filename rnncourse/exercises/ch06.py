@@ -33,7 +33,8 @@ from rnncourse.nn.gru import gru_step_forward
 from rnncourse.nn.lstm import lstm_step_forward
 from rnncourse.seeding import torch_defaults
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "forget_bias_accuracies"]
+# 問題だけを公開する: forget_bias_accuracies は判定器だけが使う (採点の箱の中の代わりのモジュールには置かない)
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
 
 # ---------------------------------------------------------------- q1 パラメータ数

@@ -30,7 +30,8 @@ from rnncourse.models.language_model import (
 )
 from rnncourse.data.text import CharVocab, load_corpus, stream_batches, train_val_test_split_text
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "bigram_entropies"]
+# 問題だけを公開する: bigram_entropies は判定器だけが使う (採点の箱の中の代わりのモジュールには置かない)
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
 
 # ---------------------------------------------------------------- q1 一様分布のパープレキシティ

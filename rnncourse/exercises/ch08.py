@@ -29,7 +29,8 @@ from rnncourse.exercises.questions import Case, FunctionQuestion, RuleQuestion, 
 from rnncourse.models.counting import recurrent_param_count
 from rnncourse.seeding import torch_defaults
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "phenomenon_accuracies"]
+# 問題だけを公開する: phenomenon_accuracies は判定器だけが使う (採点の箱の中の代わりのモジュールには置かない)
+__all__ = ["q1", "q2", "q3", "q4", "q5"]
 
 
 # ---------------------------------------------------------------- q1 分類器のパラメータ数

@@ -32,7 +32,8 @@ from rnncourse.models.seq2seq import BOS, EOS, translate
 from rnncourse.nn.attention import attention_forward
 from rnncourse.seeding import torch_defaults
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "reference_alignment"]
+# 問題だけを公開する: reference_alignment は判定器だけが使う (採点の箱の中の代わりのモジュールには置かない)
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6"]
 
 
 # ---------------------------------------------------------------- q1 形

@@ -120,18 +120,54 @@ def _grade_one(index: int, path: str, chapter: str | None, limits: GradingLimits
     return _rows_from(folder, path, chapter, timed_out, limits)
 
 
-def _remove(root: Path) -> None:
-    """一時フォルダを消す (提出物のコードが書き込み権限を外した場所があっても)。"""
+def _real_directory(path: str) -> bool:
+    """``path`` がシンボリックリンクでない本物のフォルダか (リンクはたどらない)。"""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
-    def retry(function, name, info):  # type: ignore[no-untyped-def]
+
+def _open_up(path: str) -> None:
+    """本物のフォルダだけ、持ち主が読み書きできるようにする。シンボリックリンクは決してたどらない
+    (提出物が作業フォルダに講師のファイルへのリンクを置いても、そのファイルの権限は変えない)。"""
+    if _real_directory(path):
         try:
-            os.chmod(os.path.dirname(name), stat.S_IRWXU)
-            os.chmod(name, stat.S_IRWXU)
-            function(name)
+            os.chmod(path, stat.S_IRWXU)
         except OSError:
             pass
 
-    shutil.rmtree(root, onerror=retry)
+
+def _remove(root: Path) -> None:
+    """一時フォルダを消す (提出物のコードが書き込み・読み取りの権限を外したフォルダがあっても)。
+
+    権限を戻すのは ``root`` の中の本物のフォルダだけで、シンボリックリンクの先には何もしない。消すときもリンクは
+    リンクそのものを消す (``shutil.rmtree`` はリンクの先のフォルダに入らない)。これを呼ぶのは箱の中のプロセスが
+    すべて消えたあとなので、途中でフォルダがリンクにすり替わることはない。
+    """
+    todo = [str(root)]
+    while todo:  # 先に、中のフォルダをすべて開けておく (読めないフォルダがあると rmtree はその中を消せない)
+        folder = todo.pop()
+        _open_up(folder)
+        try:
+            with os.scandir(folder) as entries:
+                todo += [entry.path for entry in entries if entry.is_dir(follow_symlinks=False)]
+        except OSError:
+            pass
+
+    def retry(function, name, info):  # type: ignore[no-untyped-def]
+        _open_up(os.path.dirname(name))
+        _open_up(name)
+        if function in (os.unlink, os.remove, os.rmdir):  # どれもリンクの先には触れない
+            try:
+                function(name)
+            except OSError:
+                pass
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(root, onexc=retry)
+    else:
+        shutil.rmtree(root, onerror=retry)
 
 
 def grade_all(

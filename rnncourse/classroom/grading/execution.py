@@ -21,7 +21,7 @@ from typing import Any
 from rnncourse.exercises.questions import FunctionQuestion, Question
 from rnncourse.classroom.grading import sandbox
 
-__all__ = ["KernelBox", "run_notebook", "ANSWERS_NAME", "MAX_FUNCTION_BYTES"]
+__all__ = ["KernelBox", "run_notebook", "ANSWERS_NAME", "MAX_FUNCTION_BYTES", "KERNEL_TMP_MB"]
 
 KERNEL_NAME = "rnncourse-grader"
 #: 答えのファイルの名前 (作業フォルダの中)。
@@ -30,6 +30,8 @@ ANSWERS_NAME = ".rnncourse-answers.json"
 MAX_FUNCTION_BYTES = 4 * 1024 * 1024
 #: 箱の中の作業フォルダの場所。
 WORKDIR_IN_BOX = "/submission"
+#: カーネルの箱の自分専用の /tmp (tmpfs) の大きさの上限 (MB)。--memory-mb がこれより小さければそちら。
+KERNEL_TMP_MB = 1024
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def _kernelspec(folder: Path, box: KernelBox, workdir: Path, conn: Path) -> Path
     env: dict[str, str] = {}
     if box.layout is not None:
         layout = box.layout.plus(writable=[(str(conn), str(conn)), (str(workdir), WORKDIR_IN_BOX)])
-        argv = sandbox.wrap(argv, layout, chdir=WORKDIR_IN_BOX, tmp_mb=min(box.memory_mb, 1024))
+        argv = sandbox.wrap(argv, layout, chdir=WORKDIR_IN_BOX, tmp_mb=min(box.memory_mb, KERNEL_TMP_MB))
     else:
         env = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     spec = {

@@ -5,9 +5,12 @@
 この箱では、その章の模範解答の関数の本体が「呼ばれたら記録して止まる」ものに差し替えてあり
 (``views``)、判定器も期待値を持たない代わりのものです。学習者のカーネルで何をしても、ここには
 cloudpickle で運ばれた関数 (とそれが使う値) しか来ません。採点の入力はこの箱にだけ渡します。
+関数を呼ぶ前に、その関数からたどれるコードが模範解答 (とそれが使う補助関数) の写しでないかを、
+箱の外で作った指紋の表 (``fingerprint.reference_table``) と比べて確かめます。
 
-入力 IN.json: ``[{"function": base64, "cases": [codec の引数, ...], "timeout": 秒}, ...]``
-出力 OUT.json: 関数ごとに ``{"calls": [...]}``、``{"reference": 名前}``、``{"error": 説明}`` のどれか。
+入力 IN.json: ``[{"function": base64, "cases": [codec の引数, ...], "timeout": 秒, "copies": 指紋の表}, ...]``
+出力 OUT.json: 関数ごとに ``{"calls": [...]}``、``{"reference": 名前}`` (写しなら ``"copied": true`` と、補助関数なら
+``"used_by"`` も)、``{"error": 説明}`` のどれか。
 1 つ判定するごとに書き直すので、途中で止められてもそこまでの結果は残ります。
 """
 
@@ -22,13 +25,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rnncourse.classroom.grading import codec, sandbox
+from rnncourse.classroom.grading import codec, fingerprint, sandbox
 from rnncourse.classroom.grading.files import read_limited
 
-__all__ = ["call_functions", "main"]
+__all__ = ["call_functions", "main", "JUDGE_TMP_MB"]
 
 #: 出力ファイルの大きさの上限。
 MAX_OUTPUT_BYTES = 32 * 1024 * 1024
+#: 関数を呼ぶ箱の自分専用の /tmp (tmpfs) の大きさの上限 (MB)。--memory-mb がこれより小さければそちら。
+JUDGE_TMP_MB = 512
 _IN_BOX = "/judge"
 
 
@@ -39,12 +44,21 @@ def _call_all(item: dict[str, Any]) -> dict[str, Any]:
     from rnncourse.exercises.learner_code import call_learner_function
 
     timeout = float(item.get("timeout", 5.0))
+    table = item.get("copies") if isinstance(item.get("copies"), dict) else {}
+    own = fingerprint.own_functions(table)  # パッケージの関数を、学習者のコードが動く前に探しておく
     unavailable.REFERENCE_CALLS.clear()
     loaded = call_learner_function(pickle.loads, (base64.b64decode(item["function"]),), timeout=timeout)
     if unavailable.REFERENCE_CALLS:
         return {"reference": unavailable.REFERENCE_CALLS[0]}
     if loaded.error is not None or loaded.timed_out or loaded.not_implemented or not callable(loaded.value):
         return {"error": "運ばれた関数を元に戻せませんでした (関数の外の値に頼っていませんか)。"}
+    found = call_learner_function(fingerprint.find_copy, (loaded.value, table, own), timeout=timeout)
+    if unavailable.REFERENCE_CALLS:
+        return {"reference": unavailable.REFERENCE_CALLS[0]}
+    if found.error is not None or found.timed_out or found.not_implemented:
+        return {"error": "答えの関数を調べられませんでした (模範解答の写しかどうかを確かめられません)。"}
+    if found.value:
+        return dict(found.value)
     calls = []
     for args in item["cases"]:
         unavailable.REFERENCE_CALLS.clear()
@@ -104,7 +118,7 @@ def call_functions(
     if layout is not None:
         work = folder / "tmp"
         work.mkdir()
-        argv = sandbox.wrap(argv, layout.plus(writable=[(str(folder), _IN_BOX)]), chdir="/tmp", tmp_mb=min(memory_mb, 512))
+        argv = sandbox.wrap(argv, layout.plus(writable=[(str(folder), _IN_BOX)]), chdir="/tmp", tmp_mb=min(memory_mb, JUDGE_TMP_MB))
         cwd = None
     else:
         cwd = str(folder)

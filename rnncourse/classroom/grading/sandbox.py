@@ -42,7 +42,8 @@ NO_SANDBOX_WARNING = (
     "注意: --no-sandbox なので、提出物のコードは箱に入らず、講師と同じユーザーの権限で動きます。\n"
     "  守られないもの: 講師のファイル (採点表・フィードバック・ほかの提出物・インストールされたパッケージ) の読み書き、\n"
     "  環境変数 (秘密の値を含む) の読み出し、ネットワーク、採点が終わったあとも動き続けるプロセス、\n"
-    "  判定器の中身 (期待値・模範解答) の読み出し、模範解答の関数を使った答えの見分け。\n"
+    "  判定器の中身 (期待値・模範解答) の読み出し、模範解答の関数を使った答えの見分け\n"
+    "  (答えの関数から名前でたどれる模範解答そのものと、その写しだけは見分けます)。\n"
     "  守られるもの: 採点の入力は採点のときに作るので、公開のテストケースを覚えても通りません。\n"
     "  1 提出物ごとの制限時間・メモリの上限、CSV とフィードバックの無害化は箱なしでも効きます。\n"
     "  信頼できない提出物には使わないでください。"
@@ -136,9 +137,14 @@ def python_layout(package_dir: str | Path, passwd_dir: str | Path, env: Mapping[
     (passwd_dir / "passwd").write_text(f"student:x:{uid}:{gid}:student:/tmp:/bin/sh\n", encoding="utf-8")
     (passwd_dir / "group").write_text(f"student:x:{gid}:\n", encoding="utf-8")
     binds, links = _system_binds()
-    binds += [(d, d) for d in _python_dirs()]
+    python_dirs = _python_dirs()
+    binds += [(d, d) for d in python_dirs]
     package_dir = os.path.realpath(package_dir)
     binds.append((package_dir, package_dir))
+    parent = os.path.dirname(package_dir)
+    # site-packages の外のパッケージ (ソースのフォルダから PYTHONPATH で使う、別の場所を指す editable install など) は、
+    # 箱の中でも採点側と同じフォルダのものを import させる (箱に見せるのはパッケージのフォルダだけ)
+    outside = not any(parent == d or parent.startswith(d.rstrip("/") + "/") for d in python_dirs)
     binds += [(str(passwd_dir / "passwd"), "/etc/passwd"), (str(passwd_dir / "group"), "/etc/group")]
     bin_dir = os.path.dirname(sys.executable)
     base_env = {
@@ -157,6 +163,8 @@ def python_layout(package_dir: str | Path, passwd_dir: str | Path, env: Mapping[
         "OPENBLAS_NUM_THREADS": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
+    if outside:
+        base_env["PYTHONPATH"] = parent
     base_env.update(env or {})
     return Layout(read_only=tuple(binds), symlinks=tuple(links), env=base_env)
 

@@ -132,10 +132,28 @@ _REFERENCE_MESSAGE = (
 )
 
 
+_COPY_MESSAGE = (
+    "答えの関数は、パッケージの模範解答 {name} のコードを写したもの (inspect.getsource から exec した関数や、"
+    "__code__ から作った関数) か、それを使っています。"
+    "採点では模範解答を写した答えは点になりません。自分で実装してください。"
+)
+_HELPER_COPY_MESSAGE = (
+    "答えの関数は、模範解答 {used_by} の中で使われているパッケージの関数 {name} のコードを写したもの "
+    "(inspect.getsource から exec した関数や、__code__ から作った関数) か、それを使っています。"
+    "採点では模範解答を写した答えは点になりません。自分で実装してください。"
+)
+
+
 def _judge_function(question: FunctionQuestion, answer: dict[str, Any], cases: tuple[Case, ...]) -> CheckResult:
     if answer.get("reference"):
         name = str(answer["reference"])[:200]
-        return CheckResult(question.name, Status.INCORRECT, _REFERENCE_MESSAGE.format(name=name))
+        if answer.get("copied") and answer.get("used_by"):
+            message = _HELPER_COPY_MESSAGE.format(name=name, used_by=str(answer["used_by"])[:200])
+        elif answer.get("copied"):
+            message = _COPY_MESSAGE.format(name=name)
+        else:
+            message = _REFERENCE_MESSAGE.format(name=name)
+        return CheckResult(question.name, Status.INCORRECT, message)
     if "error" in answer:
         return CheckResult(question.name, Status.ERROR, str(answer["error"])[:2000])
     raw_calls = answer.get("calls")

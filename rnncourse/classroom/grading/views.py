@@ -1,8 +1,10 @@
 """採点の箱の中に見せるパッケージの「差し替え」を作る: 答えを写せるものを箱の中に置かないために。
 
 - 判定器 ``rnncourse/exercises/chNN.py`` は、期待値・模範解答・テストケース・判定規則を持たない代わりの
-  モジュール (:func:`checker_stub`) に差し替える。ノートが使う公開の道具 (``ch02.impulse_final_norm`` など) は
-  そのまま残し、問題 ``q1`` … は :class:`~rnncourse.exercises.unavailable.UnavailableQuestion` になる。
+  モジュール (:func:`checker_stub`) に差し替える。``__all__`` の問題でない名前 (演習のノートが使う道具、
+  ``ch02.impulse_final_norm``) はそのまま残し、問題 ``q1`` … は
+  :class:`~rnncourse.exercises.unavailable.UnavailableQuestion` になる。判定器だけが使う関数 (実験の表など) は
+  ``__all__`` に入れない決まりなので (``rnncourse.exercises``)、代わりのモジュールには残らない。
 - 関数の答えを呼ぶ箱 (``judge``) では、さらに模範解答の関数 (``FunctionQuestion.reference_name``) の本体を
   「呼ばれたら記録して止まる」ものに差し替える (:func:`tripwire_source`)。
 - どちらの箱でも、パッケージの ``__pycache__`` (元のモジュールのバイトコード) は空のフォルダで隠す。
@@ -91,7 +93,8 @@ def checker_stub(module_name: str, tripwired: Iterable[str] = ()) -> str:
     """判定器のモジュール ``module_name`` の、採点の箱の中での代わりのソース。
 
     残すのは import 文と、``__all__`` のうち問題でない公開の道具 (とそれが使うモジュールの名前) だけ。
-    ``tripwired`` に挙げた道具 (修飾名) は、呼ばれたら記録して止まるものにする。
+    ``tripwired`` に挙げた名前 (修飾名) のうち残した道具のものは、呼ばれたら記録して止まるものにする
+    (残さないもの、たとえば ``__all__`` にない模範解答の関数は、そもそも箱の中にない)。
     """
     module = importlib.import_module(module_name)
     source = Path(module.__file__ or "").read_text(encoding="utf-8")
@@ -125,8 +128,9 @@ def checker_stub(module_name: str, tripwired: Iterable[str] = ()) -> str:
             kept.append(statement)
     stub = ast.Module(body=kept, type_ignores=[])
     text = ast.unparse(stub)
+    tripwired = {name for name in tripwired if name.split(".")[0] in tools}
     if tripwired:
-        text = tripwire_source(text, module_name, set(tripwired))
+        text = tripwire_source(text, module_name, tripwired)
     lines.append(text)
     lines.append("from rnncourse.exercises.unavailable import UnavailableQuestion as _UnavailableQuestion")
     for name in questions:

@@ -6,6 +6,7 @@
 2. 箱の中の新しいカーネルでノートを実行し、答えを書き出させる (``execution.run_notebook``)。
    返るときにはカーネルの箱は消えている。
 3. 関数の答えを、今ここで作った入力で、模範解答を隠した別の箱の中で呼ぶ (``judge.call_functions``)。
+   模範解答の写しを見分ける指紋の表 (``fingerprint.reference_table``) も、ここで本物のパッケージから作って渡す。
 4. 本物の判定器で判定し、行を JSON で ``JOB`` のフォルダの ``result.json`` に書く。
 
 このプロセスにはメモリの上限があり、カーネルが大量のメッセージを送ってきても、落ちるのはこのプロセス
@@ -45,7 +46,7 @@ def _grade(job: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
     import numpy as np
 
     from rnncourse.exercises.questions import FunctionQuestion
-    from rnncourse.classroom.grading import codec, execution, judge, sandbox
+    from rnncourse.classroom.grading import codec, execution, fingerprint, judge, sandbox
     from rnncourse.classroom.grading.files import read_limited, write_atomically
     from rnncourse.classroom.grading.submission import GradingLimits, judge_answers, read_submission
 
@@ -86,13 +87,14 @@ def _grade(job: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
     rng = np.random.default_rng(secrets.randbits(128))  # 採点のたびに新しい入力
     cases: dict[int, tuple] = {}
     items, where = [], []
+    copies = fingerprint.reference_table(questions)  # 模範解答の写しを見分ける指紋 (箱の外の本物から)
     for index, (question, answer) in enumerate(zip(questions, answers)):
         if isinstance(question, FunctionQuestion):
             cases[index] = question.draw_cases(rng) if question.draw_cases is not None else question.cases
             if isinstance(answer, dict) and isinstance(answer.get("function"), str):
                 items.append(
                     {"function": answer["function"], "cases": [codec.encode(c.args) for c in cases[index]],
-                     "timeout": question.timeout}
+                     "timeout": question.timeout, "copies": copies}
                 )
                 where.append(index)
     timed_out: set[int] = set()
@@ -103,7 +105,9 @@ def _grade(job: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
         results = judge.call_functions(items, judge_layout, folder / "judge", limits.memory_mb, deadline)
         for k, index in enumerate(where):
             if k < len(results) and isinstance(results[k], dict):
-                answers[index] = {key: results[k][key] for key in ("calls", "reference", "error") if key in results[k]}
+                answers[index] = {
+                    key: results[k][key] for key in ("calls", "reference", "copied", "used_by", "error") if key in results[k]
+                }
             else:
                 timed_out.add(index)
     note = ""

@@ -74,3 +74,17 @@ def lookup_table_submission(question) -> nbformat.NotebookNode:
         "    return np.zeros(1), None\n"
     )
     return small(source)
+
+
+def copied_reference_submission(swapped: bool = False) -> nbformat.NotebookNode:
+    """模範解答の写しを答えにするノート: 演習 4 は ``exec(inspect.getsource(...), globals())``、演習 5 は
+    ``types.FunctionType(模範解答.__code__, globals())`` (``swapped`` なら逆)。学習者のノートではどちらも正しく動く。"""
+    by_source = "exec(inspect.getsource(R.{name}), globals())"
+    by_code = "{name} = types.FunctionType(R.{name}.__code__, globals(), {name!r})"
+    step, forward = (by_code, by_source) if swapped else (by_source, by_code)
+    return small(
+        "import inspect, types\n"
+        "import rnncourse.nn.rnn as R\n"
+        "from rnncourse.nn.rnn import Dims, RNNCache, RNNStepCache, timewise_matmul",
+        step.format(name="rnn_step_forward") + "\n" + forward.format(name="rnn_forward"),
+    )

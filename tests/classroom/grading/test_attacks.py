@@ -64,6 +64,9 @@ def _submissions(folder: Path):
         "    return h, cache",
     )
     yield "lookup", attacks.lookup_table_submission(ch02.q4)
+    # 模範解答のソースやコードを写す: inspect.getsource を exec したもの、__code__ から作った関数 (両方の問題で両方)
+    yield "copysrc", attacks.copied_reference_submission()
+    yield "copysrc_swapped", attacks.copied_reference_submission(swapped=True)
     # 2. 答えのファイルを偽る: post_run_cell のフックと、globals という名前の関数
     yield "forge_hook", attacks.with_cells(
         attacks.exercise(),
@@ -137,6 +140,15 @@ def _submissions(folder: Path):
         f"any({SECRET!r} in v for v in os.environ.values()) or len(socket.if_nameindex()) > 1",
         "import os, socket",
     )
+    # 後始末に講師のファイルの権限を変えさせる: 作業フォルダに講師のファイルへのリンクを置き、フォルダを書き込み禁止にする
+    yield "cleanup_link", attacks.small(
+        "import os\n"
+        "os.makedirs('/submission/D', exist_ok=True)\n"
+        f"os.symlink({str(folder / 'teacher_secret.txt')!r}, '/submission/D/L')\n"
+        f"os.symlink({str(folder)!r}, '/submission/D/T')\n"
+        "os.chmod('/submission/D', 0o500)\n"
+        "os.chmod('/submission', 0o500)"
+    )
     # 6. 採点を止める
     yield "kill_parent", attacks.with_cells(attacks.solution(), "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
     yield "kill_all", attacks.with_cells(attacks.exercise(), "import os, signal\nos.kill(-1, signal.SIGKILL)")
@@ -167,6 +179,10 @@ def _submissions(folder: Path):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("class")
+    teacher_file = folder / "teacher_secret.txt"
+    teacher_file.write_text("講師のファイル", encoding="utf-8")
+    teacher_file.chmod(0o600)
+    folder.chmod(0o750)
     paths = {}
     for name, nb in _submissions(folder):
         paths[name] = folder / f"{name}.ipynb"
@@ -212,6 +228,23 @@ def test_wrapping_the_reference_earns_no_credit(graded):
     rows = graded["by_name"]["wraps"]
     assert [r.status for r in rows[3:5]] == ["incorrect", "incorrect"]
     assert "rnncourse.nn.rnn.rnn_step_forward" in rows[3].message and "rnncourse.nn.rnn.rnn_forward" in rows[4].message
+
+
+@pytest.mark.parametrize("name", ["copysrc", "copysrc_swapped"])
+def test_copying_the_reference_source_or_code_earns_no_credit(graded, name):
+    rows = graded["by_name"][name]
+    assert [r.status for r in rows[3:5]] == ["incorrect", "incorrect"], [r.message for r in rows[3:5]]
+    for row, reference in zip(rows[3:5], ("rnncourse.nn.rnn.rnn_step_forward", "rnncourse.nn.rnn.rnn_forward")):
+        assert reference in row.message and "写した" in row.message and "模範解答" in row.message, row.message
+
+
+@pytest.mark.parametrize("name", ["copysrc", "copysrc_swapped"])
+def test_the_copies_work_where_the_learner_checks_them(graded, name):
+    """写しは学習者のノートでは正しく動く (採点で点にならないのは、写しと見分けたから)。"""
+    namespace: dict = {}
+    for cell in nbformat.read(graded["paths"][name], as_version=4).cells:
+        exec(cell.source, namespace)
+    assert ch02.q4.evaluate(namespace["rnn_step_forward"]) and ch02.q5.evaluate(namespace["rnn_forward"])
 
 
 def test_a_lookup_table_of_the_visible_cases_passes_only_the_visible_cases(graded):
@@ -269,6 +302,15 @@ def test_floods_do_not_grow_the_grader(graded):
 
 def test_temporary_folders_are_removed(graded):
     assert graded["left_over"] == []
+
+
+def test_cleanup_does_not_follow_a_submissions_links(graded):
+    """作業フォルダに置かれた講師のファイル (とフォルダ) へのリンクは、後始末でたどらない (権限を変えない)。
+    root で動くと権限の検査がないので後始末の再試行を通らない: その道は test_batch.py が権限を落として確かめる。"""
+    import stat
+
+    assert stat.S_IMODE((graded["folder"] / "teacher_secret.txt").stat().st_mode) == 0o600
+    assert stat.S_IMODE(graded["folder"].stat().st_mode) == 0o750
 
 
 def test_rows_name_their_chapter_and_the_summary_groups_by_chapter(graded):

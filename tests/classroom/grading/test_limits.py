@@ -62,6 +62,7 @@ def test_no_sandbox_still_draws_fresh_inputs_bounds_time_and_survives_a_killed_w
     named = [
         ("correct", attacks.solution()),
         ("lookup", attacks.lookup_table_submission(ch02.q4)),
+        ("copysrc", attacks.copied_reference_submission()),
         ("unbreakable", attacks.with_cells(
             attacks.exercise(),
             "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass",
@@ -83,6 +84,24 @@ def test_no_sandbox_still_draws_fresh_inputs_bounds_time_and_survives_a_killed_w
             by_name.setdefault(row["submission"].rsplit("/", 1)[-1], []).append(row["status"])
     assert by_name["correct.ipynb"] == ["correct"] * 6
     assert by_name["lookup.ipynb"][3] == "incorrect"
+    assert by_name["copysrc.ipynb"][3:5] == ["incorrect", "incorrect"]  # 模範解答の写し (指紋は箱なしでも比べる)
     assert by_name["unbreakable.ipynb"] == ["timeout"] * 6
     assert set(by_name["kill_parent.ipynb"]) == {"error"}
     assert by_name["=cmd.ipynb"] == ["not_attempted"] * 6
+
+
+def test_the_readme_states_the_limits_the_code_sets():
+    """README の講師の節の数 (猶予、/tmp と 1 ファイルの大きさ、補助プロセスのメモリ) がコードと合っている。"""
+    from rnncourse.classroom.grading.batch import GRACE_S
+    from rnncourse.classroom.grading.execution import KERNEL_TMP_MB
+    from rnncourse.classroom.grading.judge import JUDGE_TMP_MB
+    from rnncourse.classroom.grading.kernel import MAX_FILE_MB
+    from rnncourse.classroom.grading.worker import WORKER_MEMORY_MB
+
+    readme = (attacks.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### 採点する"):readme.index("### 教室の規模で使う")]
+    assert f"`--timeout` の {GRACE_S:g} 秒後" in section and f"`--timeout` + {GRACE_S:g} 秒" in section
+    assert f"カーネルの箱で `--memory-mb` と {KERNEL_TMP_MB} MB" in section
+    assert f"関数を呼ぶ箱で `--memory-mb` と {JUDGE_TMP_MB} MB" in section
+    assert f"1 つ {MAX_FILE_MB} MB まで" in section and f"({WORKER_MEMORY_MB} MB)" in section
+    assert "プロセス 1 つごと" in section and "プロセスの数には上限がありません" in section
