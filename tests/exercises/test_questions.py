@@ -1,3 +1,4 @@
+import dataclasses
 import re
 
 import numpy as np
@@ -212,7 +213,9 @@ def _raise(error):
     ],
 )
 def test_hostile_learner_functions_get_a_japanese_message(answer, status, words, capsys):
-    result = Q.check(answer)
+    # 10 万段の入れ子は、混んだ機械ではごみ集めだけで Q の 0.5 秒を超えることがある (CI で見た)。ここで確かめるのは
+    # 時間切れではなく戻り値の扱いなので、制限時間に余裕を持たせる。
+    result = dataclasses.replace(Q, timeout=10.0).check(answer)
     out = capsys.readouterr().out
     assert result.status is status and not result, result.text()
     assert words in result.message and "Traceback" not in out and out.startswith("[問9]")
