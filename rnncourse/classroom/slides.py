@@ -17,7 +17,8 @@
 - 図や長い出力 (:data:`LONG_OUTPUT_LINES` 行より多い) のあるコードのセルは、下へ続くスライドにする。
 - 出力がウィジェット (スライダーや入力欄の ``Explorer``) だけのセルは飛ばす (``skip``)。静的なスライドでは動かないので、
   隣の「既定値で呼ぶ」セルの図を見せる。
-- ほかのセルは前のスライドに続ける (``-``)。
+- ほかのセルは前のスライドに続ける (``-``)。ただし、続けると 1 枚が :data:`SLIDE_LINES` 行 (セルのソースと出力の行、
+  図は :data:`LONG_OUTPUT_LINES` + 1 行と数える) を超えるときは、そのセルから下へ続くスライドにする (:func:`annotate`)。
 
 書き出すスライドは、reveal.js・require.js・jQuery・MathJax 3・ウィジェットの描画を ``_static/vendor/`` (ウェブサイトと
 同じ ``docs/_static/vendor/`` の複製) から読みます。テンプレートは ``docs/_templates/rnncourse_reveal/``。
@@ -33,12 +34,17 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-__all__ = ["LONG_OUTPUT_LINES", "LONG_MARKDOWN_LINES", "slide_type", "annotate", "stale_notebooks", "export_slides", "main"]
+__all__ = [
+    "LONG_OUTPUT_LINES", "LONG_MARKDOWN_LINES", "SLIDE_LINES", "slide_type", "annotate", "stale_notebooks", "export_slides",
+    "main",
+]
 
 #: これより多い行の出力は、下へ続く別のスライドにする。
 LONG_OUTPUT_LINES = 12
 #: これより多い行の Markdown (見出しのないもの) は、下へ続く別のスライドにする。
 LONG_MARKDOWN_LINES = 14
+#: 1 枚のスライドに収める行の目安。前のスライドに続けるとこれを超えるセルは、下へ続く別のスライドから始める。
+SLIDE_LINES = 30
 _WIDGET = "application/vnd.jupyter.widget-view+json"
 #: スライドが読むもの (docs/_static/vendor/ の中のフォルダ)
 _VENDOR_PARTS = ("reveal.js", "requirejs", "jquery", "mathjax", "html-manager", "licenses")
@@ -52,6 +58,14 @@ def _output_lines(output: Any) -> int:
         return LONG_OUTPUT_LINES + 1  # 図は 1 枚で画面の大半を使う
     text = data.get("text/plain", output.get("evalue", ""))
     return len(str(text).splitlines())
+
+
+def _cell_lines(cell: Any) -> int:
+    """スライドの上でセルが使う行の数の目安 (ソースの行と出力の行)。"""
+    lines = len(str(cell.get("source", "")).splitlines())
+    if cell.get("cell_type") == "code":
+        lines += sum(_output_lines(output) for output in cell.get("outputs", []))
+    return lines
 
 
 def slide_type(cell: Any) -> str:
@@ -75,11 +89,27 @@ def slide_type(cell: Any) -> str:
 def annotate(nb: Any) -> Any:
     """ノートブック (nbformat の NotebookNode) の各セルに ``metadata.slideshow.slide_type`` を付けた複製を返す。
 
-    最初のセルは必ず新しいスライドです。ほかの ``slideshow`` の値 (手で付けた ``notes`` など) は残します。
+    最初のセルは必ず新しいスライドです。続けるセル (``-``) で 1 枚が :data:`SLIDE_LINES` 行を超えるなら、
+    そのセルから下へ続くスライドにします (長い節が 1 枚の縦に長いスライドにならないように)。
+    ほかの ``slideshow`` の値 (手で付けた ``notes`` など) は残します。
+
+        >>> import nbformat
+        >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## 節")]
+        ...                                  + [nbformat.v4.new_code_cell("\\n".join(["x = 1"] * 12)) for _ in range(3)])
+        >>> [cell.metadata["slideshow"]["slide_type"] for cell in annotate(nb).cells]
+        ['slide', '-', '-', 'subslide']
     """
     result = copy.deepcopy(nb)
+    used = 0  # 今のスライドに入っている行
     for index, cell in enumerate(result.cells):
         kind = "slide" if index == 0 else slide_type(cell)
+        lines = _cell_lines(cell)
+        if kind == "-" and used > 0 and used + lines > SLIDE_LINES:
+            kind = "subslide"
+        if kind in ("slide", "subslide"):
+            used = lines
+        elif kind == "-":
+            used += lines
         cell.metadata.setdefault("slideshow", {})["slide_type"] = kind
     return result
 
