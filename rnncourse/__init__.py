@@ -14,8 +14,36 @@
     >>> from rnncourse.data import load_corpus
 """
 
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any, Callable, Mapping
+
 from rnncourse import _moved
 
 __version__ = "0.2.0"
 
 _moved.install()  # 0.1 版の import の場所 (rnncourse.rnn など) を 0.2 版のあいだだけ案内する
+
+
+def _lazy_exports(package: str, exports: Mapping[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """層のパッケージの ``__getattr__`` と ``__dir__`` (PEP 562) を作る。``exports`` は {公開する名前: モジュール}。
+
+    名前が初めて使われたときにそのモジュールを読み込み、同じモジュールの公開する名前をまとめてパッケージの属性にします
+    (2 回目からは普通の属性)。PyTorch を使うモジュールも、使われるまでは読み込まれません。
+    """
+
+    def __getattr__(name: str) -> Any:
+        if name not in exports:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        module, namespace = importlib.import_module(exports[name]), sys.modules[package].__dict__
+        for exported, source in exports.items():
+            if source == exports[name]:
+                namespace[exported] = getattr(module, exported)
+        return namespace[name]
+
+    def __dir__() -> list[str]:
+        return sorted(set(sys.modules[package].__dict__) | set(exports))
+
+    return __getattr__, __dir__

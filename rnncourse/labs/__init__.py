@@ -10,8 +10,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from rnncourse import _lazy_exports
 
 # 公開する名前 → それを定義しているモジュール
 _EXPORTS = {
@@ -112,15 +111,4 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'rnncourse.labs' has no attribute {name!r}")
-    module = importlib.import_module(_EXPORTS[name])
-    for exported, source in _EXPORTS.items():  # 同じモジュールの公開する名前をまとめて結び付ける (2 回目からは普通の属性)
-        if source == _EXPORTS[name]:
-            globals()[exported] = getattr(module, exported)
-    return globals()[name]
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)
