@@ -8,44 +8,17 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from rnncourse.classroom.grading import GradingLimits, grade_submission
 from rnncourse.classroom.grading.batch import grade_all
+from tests.classroom.grading.attacks import ROOT, NAME
+from tests.classroom.grading.attacks import exercise as _exercise, import_index as _import_index
+from tests.classroom.grading.attacks import replace as _replace, solution as _solution, with_cells as _with_cells
 
-ROOT = Path(__file__).resolve().parents[3]
-NAME = "02_forward_pass.ipynb"
 LIMITS = GradingLimits(cell_timeout=15, notebook_timeout=90, memory_mb=1500)  # 混んだ機械でも正しいセルは間に合う余裕
-
-
-def _solution():
-    return nbformat.read(ROOT / "solutions" / NAME, as_version=4)
-
-
-def _exercise():
-    return nbformat.read(ROOT / "exercises" / NAME, as_version=4)
-
-
-def _with_cells(nb, *sources, at=None):
-    nb = copy.deepcopy(nb)
-    cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    position = len(nb.cells) if at is None else at
-    nb.cells[position:position] = cells
-    return nb
-
-
-def _replace(nb, old, new):
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        cell.source = cell.source.replace(old, new)
-    return nb
-
-
-def _import_index(nb):
-    return next(i for i, c in enumerate(nb.cells) if "from rnncourse.exercises import ch02" in c.source) + 1
 
 
 def _submissions():
